@@ -66,7 +66,8 @@ export async function startEmulators(options: StartOptions = {}): Promise<Emulat
       },
     };
   }
-  const embedded = await import('./embedded');
+  // Required lazily: machines with the official jars never load the embedded emulators.
+  const embedded = require('./embedded') as typeof import('./embedded');
   const [firestore, pubsub] = await Promise.all([
     embedded.startEmbeddedFirestore({ port: options.firestorePort }),
     embedded.startEmbeddedPubsub({ port: options.pubsubPort }),

@@ -8,6 +8,7 @@ import { accountIdForSubject, canonicalHash, generationIdFor } from '../../funct
 import type { Quote } from '../../functions/src/domain/quote';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
+const PRICED = { priceBookVersion: 'v1', model: 'veo-3.1-fast-generate-001' };
 const account = (overrides: Partial<AccountState> = {}): AccountState => ({
   id: 'a1',
   billingMode: 'payg',
@@ -35,42 +36,42 @@ const quote = (totalMicros: number, perVideoMicros = totalMicros): Quote => ({
 
 describe('ledger transitions', () => {
   it('hold → settle below the hold charges the cost and releases the rest', () => {
-    const held = hold(account(), 'g1', 1_000_000, 'v1', NOW, 'test');
+    const held = hold(account(), 'g1', 1_000_000, PRICED, NOW, 'test');
     expect(held.account).toMatchObject({ heldMicros: 1_000_000, inFlight: 1, recentStartsMs: [NOW] });
     expect(held.entry).toMatchObject({ id: 'g1.hold', kind: 'hold', heldDeltaMicros: 1_000_000 });
-    const settled = settle(held.account, 'g1', 1_000_000, 400_000, 'v1', NOW, 'test');
+    const settled = settle(held.account, 'g1', 1_000_000, 400_000, PRICED, NOW, 'test');
     expect(settled.account).toMatchObject({ heldMicros: 0, spentMicros: 400_000, inFlight: 0, creditMicros: 0 });
     expect(settled.entry).toMatchObject({ id: 'g1.resolution', kind: 'settle', amountMicros: 400_000, heldDeltaMicros: -1_000_000, spentDeltaMicros: 400_000 });
   });
 
   it('settle above the hold is an invariant violation', () => {
-    const held = hold(account(), 'g1', 1_000_000, 'v1', NOW, 'test');
-    expect(() => settle(held.account, 'g1', 1_000_000, 1_000_001, 'v1', NOW, 'test')).toThrow(/exceeds hold/);
+    const held = hold(account(), 'g1', 1_000_000, PRICED, NOW, 'test');
+    expect(() => settle(held.account, 'g1', 1_000_000, 1_000_001, PRICED, NOW, 'test')).toThrow(/exceeds hold/);
   });
 
   it('prepaid settle debits credit by the cost only', () => {
     const funded = credit(account({ billingMode: 'prepaid' }), 'pay1', 2_000_000, NOW, 'stripe', 'pack').account;
-    const held = hold(funded, 'g1', 1_000_000, 'v1', NOW, 'test');
-    const settled = settle(held.account, 'g1', 1_000_000, 250_000, 'v1', NOW, 'test');
+    const held = hold(funded, 'g1', 1_000_000, PRICED, NOW, 'test');
+    const settled = settle(held.account, 'g1', 1_000_000, 250_000, PRICED, NOW, 'test');
     expect(settled.account).toMatchObject({ creditMicros: 1_750_000, heldMicros: 0, spentMicros: 250_000 });
   });
 
   it('release and expire give the whole hold back under one resolution id', () => {
-    const held = hold(account(), 'g1', 1_000_000, 'v1', NOW, 'test');
+    const held = hold(account(), 'g1', 1_000_000, PRICED, NOW, 'test');
     for (const kind of ['release', 'expire'] as const) {
-      const r = release(held.account, 'g1', 1_000_000, kind, 'v1', NOW, 'test', 'why');
+      const r = release(held.account, 'g1', 1_000_000, kind, PRICED, NOW, 'test', 'why');
       expect(r.account).toMatchObject({ heldMicros: 0, spentMicros: 0, inFlight: 0 });
       expect(r.entry).toMatchObject({ id: 'g1.resolution', kind, heldDeltaMicros: -1_000_000 });
     }
   });
 
   it('a release without a hold cannot drive held below zero', () => {
-    expect(() => release(account(), 'g1', 1, 'release', 'v1', NOW, 'test', 'why')).toThrow(/below zero/);
+    expect(() => release(account(), 'g1', 1, 'release', PRICED, NOW, 'test', 'why')).toThrow(/below zero/);
   });
 
   it('credit adds, adjust may not take credit below what is held on a prepaid account', () => {
     const funded = credit(account({ billingMode: 'prepaid' }), 'pay1', 1_000_000, NOW, 'stripe', 'pack').account;
-    const held = hold(funded, 'g1', 800_000, 'v1', NOW, 'test').account;
+    const held = hold(funded, 'g1', 800_000, PRICED, NOW, 'test').account;
     expect(() => adjustCredit(held, 'adj1', -300_000, NOW, 'admin', 'x')).toThrow(/below what is on hold/);
     expect(adjustCredit(held, 'adj1', -200_000, NOW, 'admin', 'x').account.creditMicros).toBe(800_000);
   });

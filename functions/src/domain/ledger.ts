@@ -25,6 +25,8 @@ export interface LedgerEntry {
   /** Calendar month the spent delta counts in. */
   periodKey: string;
   priceBookVersion: string | null;
+  /** The Veo model a generation entry is for, so usage can be broken down by model from entries alone. */
+  model: string | null;
   createdAtMs: number;
   actor: string;
   reason: string;
@@ -47,9 +49,16 @@ export function rollPeriod(account: AccountState, nowMs: number): AccountState {
   return { ...account, periodKey, spentMicros: 0 };
 }
 
+/** What a generation entry is priced by. */
+export interface PricedBy {
+  priceBookVersion: string;
+  model: string;
+}
+
 interface EntryContext {
   generationId: string | null;
   priceBookVersion: string | null;
+  model: string | null;
   nowMs: number;
   actor: string;
   reason: string;
@@ -75,6 +84,7 @@ function entry(
     creditDeltaMicros: deltas.credit ?? 0,
     periodKey: account.periodKey,
     priceBookVersion: context.priceBookVersion,
+    model: context.model,
     createdAtMs: context.nowMs,
     actor: context.actor,
     reason: context.reason,
@@ -103,11 +113,12 @@ function apply(account: AccountState, e: LedgerEntry, inFlightDelta: number): Ac
 }
 
 /** Reserves `holdMicros` for a generation (limits already checked) and records the start in the hourly window. */
-export function hold(account: AccountState, generationId: string, holdMicros: Micros, priceBookVersion: string, nowMs: number, actor: string): Transition {
+export function hold(account: AccountState, generationId: string, holdMicros: Micros, pricedBy: PricedBy, nowMs: number, actor: string): Transition {
   assertInvariant(holdMicros > 0, 'a hold must reserve something');
   const e = entry(account, holdEntryId(generationId), 'hold', holdMicros, { held: holdMicros }, {
     generationId,
-    priceBookVersion,
+    priceBookVersion: pricedBy.priceBookVersion,
+    model: pricedBy.model,
     nowMs,
     actor,
     reason: 'generation requested',
@@ -123,7 +134,7 @@ export function settle(
   generationId: string,
   holdMicros: Micros,
   costMicros: Micros,
-  priceBookVersion: string,
+  pricedBy: PricedBy,
   nowMs: number,
   actor: string,
 ): Transition {
@@ -134,7 +145,7 @@ export function settle(
     held: -holdMicros,
     spent: costMicros,
     credit: prepaid ? -costMicros : 0,
-  }, { generationId, priceBookVersion, nowMs, actor, reason: `charged ${costMicros}, released ${holdMicros - costMicros}` });
+  }, { generationId, priceBookVersion: pricedBy.priceBookVersion, model: pricedBy.model, nowMs, actor, reason: `charged ${costMicros}, released ${holdMicros - costMicros}` });
   return { account: apply(account, e, -1), entry: e };
 }
 
@@ -144,14 +155,15 @@ export function release(
   generationId: string,
   holdMicros: Micros,
   kind: 'release' | 'expire',
-  priceBookVersion: string,
+  pricedBy: PricedBy,
   nowMs: number,
   actor: string,
   reason: string,
 ): Transition {
   const e = entry(account, resolutionEntryId(generationId), kind, holdMicros, { held: -holdMicros }, {
     generationId,
-    priceBookVersion,
+    priceBookVersion: pricedBy.priceBookVersion,
+    model: pricedBy.model,
     nowMs,
     actor,
     reason,
@@ -165,6 +177,7 @@ export function credit(account: AccountState, entryId: string, amountMicros: Mic
   const e = entry(account, entryId, 'credit', amountMicros, { credit: amountMicros }, {
     generationId: null,
     priceBookVersion: null,
+    model: null,
     nowMs,
     actor,
     reason,
@@ -182,6 +195,7 @@ export function adjustCredit(account: AccountState, entryId: string, deltaMicros
   const e = entry(account, entryId, 'adjust', Math.abs(deltaMicros), { credit: deltaMicros }, {
     generationId: null,
     priceBookVersion: null,
+    model: null,
     nowMs,
     actor,
     reason,

@@ -63,7 +63,7 @@ export async function reserveGeneration(db: Firestore, input: ReserveInput): Pro
       const { quote, degradedFrom } = decideQuote(input.priceBook, input.request, controls, account.consent);
       checkReservation(account, controls, quote, input.nowMs);
 
-      const transition = hold(account, generationId, quote.totalMicros, quote.priceBookVersion, input.nowMs, input.actor);
+      const transition = hold(account, generationId, quote.totalMicros, quote, input.nowMs, input.actor);
       const generation: GenerationDoc = {
         accountId: input.accountId,
         ownerUid: accountDoc.ownerUid,

@@ -66,7 +66,7 @@ export async function resolveGeneration(db: Firestore, input: ResolveInput): Pro
       if (r.kind === 'settle') {
         assertTransition(generation.status, 'succeeded', input.generationId);
         const costMicros = settledCostMicros(generation.quote, r.videosReturned);
-        transition = settle(account, input.generationId, generation.holdMicros, costMicros, generation.quote.priceBookVersion, input.nowMs, input.actor);
+        transition = settle(account, input.generationId, generation.holdMicros, costMicros, generation.quote, input.nowMs, input.actor);
         update = {
           status: 'succeeded',
           costMicros,
@@ -77,7 +77,7 @@ export async function resolveGeneration(db: Firestore, input: ResolveInput): Pro
         };
       } else {
         assertTransition(generation.status, r.toStatus, input.generationId);
-        transition = release(account, input.generationId, generation.holdMicros, r.kind, generation.quote.priceBookVersion, input.nowMs, input.actor, input.reason);
+        transition = release(account, input.generationId, generation.holdMicros, r.kind, generation.quote, input.nowMs, input.actor, input.reason);
         update = { status: r.toStatus, costMicros: 0, error: r.error };
       }
       const resolutionKind: ResolutionKind = transition.entry.kind as ResolutionKind;

@@ -55,6 +55,7 @@ export const entryDocSchema = z.object({
   creditDeltaMicros: signedMicros,
   periodKey: z.string(),
   priceBookVersion: z.string().nullable(),
+  model: z.string().nullable(),
   createdAtMs: epochMs,
   actor: z.string(),
   reason: z.string(),

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { usdToMicros } from './domain/money';
+import type { AccountLimits } from './domain/account';
+import { MODEL_IDS } from './domain/models';
+
+/**
+ * The environment, parsed once per instance with zod. Each function reads only the section it
+ * needs, so a worker does not fail for a missing OAuth secret. Errors name the variable.
+ * Secrets (OAuth client secret, Stripe keys) come from the environment only — Secret Manager
+ * mounts them as variables in production — never from the repository.
+ */
+type Env = Record<string, string | undefined>;
+
+const csv = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const usd = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      try {
+        return usdToMicros(s);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a USD amount such as 12.50' });
+        return z.NEVER;
+      }
+    });
+
+function parseSection<T extends z.ZodType>(name: string, schema: T, env: Env): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`).join('; ');
+    throw new Error(`invalid ${name} configuration: ${problems}`);
+  }
+  return result.data;
+}
+
+const commonSchema = z
+  .object({
+    REELGUARD_MODE: z.enum(['local', 'production']).default('production'),
+    GOOGLE_CLOUD_PROJECT: z.string().optional(),
+    GCLOUD_PROJECT: z.string().optional(),
+    GENERATION_TOPIC: z.string().default('generation-requests'),
+    LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARNING', 'ERROR']).default('INFO'),
+  })
+  .transform((e, ctx) => {
+    const projectId = e.GOOGLE_CLOUD_PROJECT ?? e.GCLOUD_PROJECT;
+    if (!projectId) {
+      ctx.addIssue({ code: 'custom', message: 'GOOGLE_CLOUD_PROJECT (or GCLOUD_PROJECT) is required' });
+      return z.NEVER;
+    }
+    return { mode: e.REELGUARD_MODE, projectId, generationTopic: e.GENERATION_TOPIC, logLevel: e.LOG_LEVEL };
+  });
+export type CommonConfig = z.infer<typeof commonSchema>;
+
+const apiSchema = z
+  .object({
+    REELGUARD_MODE: z.enum(['local', 'production']).default('production'),
+    PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+    ALLOWED_ORIGINS: csv,
+    OAUTH_CLIENT_ID: z.string().min(1, 'OAUTH_CLIENT_ID is required'),
+    OAUTH_CLIENT_SECRET: z.string().min(1, 'OAUTH_CLIENT_SECRET is required (from Secret Manager in production)'),
+    LOCAL_OIDC_ISSUER: z.url().optional(),
+    ADMIN_EMAILS: z.string().optional(),
+    SESSION_IDLE_MS: positiveInt(2 * 3_600_000),
+    SESSION_MAX_AGE_MS: positiveInt(7 * 24 * 3_600_000),
+    DEFAULT_MONTHLY_CAP_USD: usd('10'),
+    DEFAULT_MAX_PER_VIDEO_USD: usd('3.20'),
+    DEFAULT_MAX_GENERATIONS_PER_HOUR: positiveInt(5),
+    DEFAULT_MAX_IN_FLIGHT: positiveInt(2),
+    HOLD_TTL_MS: positiveInt(30 * 60_000),
+  })
+  .transform((e, ctx) => {
+    if (e.REELGUARD_MODE === 'local' && !e.LOCAL_OIDC_ISSUER) {
+      ctx.addIssue({ code: 'custom', message: 'LOCAL_OIDC_ISSUER is required when REELGUARD_MODE=local' });
+      return z.NEVER;
+    }
+    const publicOrigin = new URL(e.PUBLIC_BASE_URL).origin;
+    const defaultLimits: AccountLimits = {
+      monthlyCapMicros: e.DEFAULT_MONTHLY_CAP_USD,
+      maxPerVideoMicros: e.DEFAULT_MAX_PER_VIDEO_USD,
+      maxGenerationsPerHour: e.DEFAULT_MAX_GENERATIONS_PER_HOUR,
+      maxInFlight: e.DEFAULT_MAX_IN_FLIGHT,
+    };
+    return {
+      mode: e.REELGUARD_MODE,
+      publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+      allowedOrigins: [...new Set([publicOrigin, ...e.ALLOWED_ORIGINS])],
+      oauth: { clientId: e.OAUTH_CLIENT_ID, clientSecret: e.OAUTH_CLIENT_SECRET, localIssuer: e.LOCAL_OIDC_ISSUER ?? null },
+      // Local mode has a well-known admin so the walkthrough can exercise /v1/admin; production has none unless named.
+      adminEmails: (e.ADMIN_EMAILS ?? (e.REELGUARD_MODE === 'local' ? 'admin@example.com' : ''))
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+      session: { idleMs: e.SESSION_IDLE_MS, maxAgeMs: e.SESSION_MAX_AGE_MS },
+      defaultLimits,
+      holdTtlMs: e.HOLD_TTL_MS,
+    };
+  });
+export type ApiConfig = z.infer<typeof apiSchema>;
+
+const workerSchema = z.object({
+  VEO_LOCATION: z.string().default('us-central1'),
+  VEO_BASE_URL: z.url().optional(),
+  VEO_START_TIMEOUT_MS: positiveInt(60_000),
+  VEO_POLL_TIMEOUT_MS: positiveInt(20_000),
+  /** How long one worker invocation polls before handing the operation to the sweeper (waiting is billed). */
+  WORKER_POLL_BUDGET_MS: positiveInt(60_000),
+  WORKER_LEASE_MS: positiveInt(5 * 60_000),
+  WORKER_MAX_START_ATTEMPTS: positiveInt(5),
+  VIDEO_BUCKET: z.string().optional(),
+  LOCAL_VIDEO_DIR: z.string().optional(),
+  LOCAL_VIDEO_BASE_URL: z.url().optional(),
+  DEGRADE_MODEL: z.enum(MODEL_IDS).default('veo-3.1-fast-generate-001'),
+});
+export type WorkerConfig = z.infer<typeof workerSchema>;
+
+const cache = new Map<string, unknown>();
+function once<T>(key: string, build: () => T): T {
+  if (!cache.has(key)) cache.set(key, build());
+  return cache.get(key) as T;
+}
+
+export const commonConfig = (env: Env = process.env): CommonConfig => once('common', () => parseSection('common', commonSchema, env));
+export const apiConfig = (env: Env = process.env): ApiConfig => once('api', () => parseSection('api', apiSchema, env));
+export const workerConfig = (env: Env = process.env): WorkerConfig => once('worker', () => parseSection('worker', workerSchema, env));
+
+/** Tests change the environment between cases. */
+export function resetConfigForTests(): void {
+  cache.clear();
+}
+
+export { parseSection };

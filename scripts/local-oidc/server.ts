@@ -105,6 +105,11 @@ export async function startLocalOidc(options: LocalOidcOptions = {}): Promise<Lo
   });
   const port = (server.address() as AddressInfo).port;
   const issuer = (options.issuer ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
+  if (new URL(issuer).pathname !== '/') {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw new Error('the local OIDC issuer must be an origin (scheme://host:port): endpoints are served at its root');
+  }
+  const defaultAudience = primaryClient.clientId;
   const urls = Object.fromEntries(Object.entries(LOCAL_OIDC_PATHS).map(([name, path]) => [name, issuer + path])) as LocalOidc['urls'];
 
   function signToken(payload: JwtPayload, signOptions: SignOptions = {}): string {
@@ -139,7 +144,7 @@ export async function startLocalOidc(options: LocalOidcOptions = {}): Promise<Lo
 
   function signIdToken(claims: JwtPayload = {}, signOptions: SignOptions = {}): string {
     const email = typeof claims.email === 'string' ? claims.email : DEFAULT_LOCAL_USER_EMAIL;
-    return signToken({ ...idTokenClaims(userFor(email), primaryClient!.clientId, undefined), ...timeClaims(signOptions), ...claims }, signOptions);
+    return signToken({ ...idTokenClaims(userFor(email), defaultAudience, undefined), ...timeClaims(signOptions), ...claims }, signOptions);
   }
 
   function signSchedulerToken(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** HTTP statuses a start can be refused with, as Vertex would: quota, server error, bad request, permission, not found. */
-export const START_FAILURE_STATUSES = [400, 403, 404, 429, 500, 503, 504] as const;
+/** HTTP statuses a start can be refused with, as Vertex would: bad request, auth, permission, not found, quota, server errors. */
+export const START_FAILURE_STATUSES = [400, 401, 403, 404, 408, 429, 500, 502, 503, 504] as const;
 export type StartFailureStatus = (typeof START_FAILURE_STATUSES)[number];
 
 /** Where finished videos are: inline bytes, an http URL on the simulator, or a gs:// reference nobody can read. */

@@ -61,6 +61,7 @@ export interface SimVeo {
     get(): SimVeoFaults;
     /** Merges a patch (validated like POST /__sim/faults) and returns what is now in force. */
     set(patch: SimVeoFaultsPatch): SimVeoFaults;
+    /** Back to the faults given at start-up. */
     clear(): SimVeoFaults;
   };
   /** The operation as the simulator holds it, by full name or id. */
@@ -334,7 +335,7 @@ export async function startSimVeo(options: SimVeoOptions = {}): Promise<SimVeo> 
     faults: {
       get: () => faults,
       set: (patch) => (faults = applyFaultsPatch(faults, patch)),
-      clear: () => (faults = defaultFaults()),
+      clear: () => (faults = initialFaults),
     },
     operation: (nameOrId) => operations.get(OPERATION_NAME.exec(nameOrId)?.[1] ?? nameOrId),
     finishAll,

@@ -1,0 +1,7 @@
+import * as functions from '@google-cloud/functions-framework';
+
+/**
+ * Registrations only. Each function's module is required on its first invocation, so an
+ * instance of one function never loads the code (and SDKs) of the others.
+ */
+functions.http('api', (req, res) => (require('./functions/api') as typeof import('./functions/api')).api(req, res));

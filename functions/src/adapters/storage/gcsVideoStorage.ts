@@ -26,10 +26,8 @@ export interface GcsVideoStorageOptions {
   prefix?: string;
   url: GcsVideoUrl;
   limits?: Partial<VideoSourceLimits>;
-  /** Passed to new Storage() (projectId, apiEndpoint, credentials). */
+  /** Passed to new Storage() (projectId, apiEndpoint, authClient). */
   storageOptions?: StorageOptions;
-  /** Current time for signed-URL expiry; injectable for tests. */
-  nowMs?: () => number;
 }
 
 const MAX_SIGNED_URL_MS = 7 * 24 * 3600 * 1000;
@@ -74,8 +72,8 @@ export class GcsVideoStorage implements VideoStorage {
     if (url.kind === 'public') {
       return `https://storage.googleapis.com/${this.options.bucket}/${objectName.split('/').map(encodeURIComponent).join('/')}`;
     }
-    const now = this.options.nowMs ?? (() => Date.now());
-    const [signed] = await file.getSignedUrl({ version: 'v4', action: 'read', expires: now() + url.expiresInMs });
+    // The library signs with its own clock (X-Goog-Date) and refuses past expiries, so ours must be real time too.
+    const [signed] = await file.getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + url.expiresInMs });
     return signed;
   }
 

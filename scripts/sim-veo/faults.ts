@@ -17,6 +17,8 @@ export interface SimVeoFaults {
   dropNextStarts: number;
   /** The next N starts are accepted and counted, then never answered (the client must time out). */
   hangNextStarts: number;
+  /** The next N starts are accepted and counted; the 200 answer is cut off halfway through its body. */
+  truncateNextStarts: number;
   /** Each new operation loses `count` of its samples to the safety filter (all of them when count ≥ sampleCount). */
   filtered: { count: number; reasons: string[] } | null;
   /** Each new operation finishes with this error instead of videos. */
@@ -37,6 +39,7 @@ export function defaultFaults(): SimVeoFaults {
     failNextStarts: null,
     dropNextStarts: 0,
     hangNextStarts: 0,
+    truncateNextStarts: 0,
     filtered: null,
     operationError: null,
     hangPolls: false,
@@ -60,6 +63,7 @@ export const faultsPatchSchema = z
       .nullable(),
     dropNextStarts: z.number().int().min(0).max(MAX_COUNT),
     hangNextStarts: z.number().int().min(0).max(MAX_COUNT),
+    truncateNextStarts: z.number().int().min(0).max(MAX_COUNT),
     filtered: z
       .object({
         count: z.number().int().min(0).max(4),

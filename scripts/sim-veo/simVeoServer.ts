@@ -46,6 +46,7 @@ export interface SimVeoStats {
   refusedStartsByStatus: Record<string, number>;
   droppedStarts: number;
   hungStarts: number;
+  truncatedStarts: number;
   polls: number;
   hungPolls: number;
   operationsStored: number;
@@ -178,6 +179,14 @@ export async function startSimVeo(options: SimVeoOptions = {}): Promise<SimVeo> 
       return hang(req.socket);
     }
     // Vertex answers a start with the name only; `done` is absent until the operation finishes.
+    const answer = JSON.stringify({ name: operation.name });
+    if (faults.truncateNextStarts > 0) {
+      faults = { ...faults, truncateNextStarts: faults.truncateNextStarts - 1 };
+      stats.truncatedStarts += 1;
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': Buffer.byteLength(answer) });
+      res.write(answer.slice(0, Math.floor(answer.length / 2)), () => req.socket.destroy());
+      return;
+    }
     sendJson(res, 200, { name: operation.name });
   }
 
@@ -356,6 +365,7 @@ function emptyStats(): SimVeoStats {
     refusedStartsByStatus: {},
     droppedStarts: 0,
     hungStarts: 0,
+    truncatedStarts: 0,
     polls: 0,
     hungPolls: 0,
     operationsStored: 0,

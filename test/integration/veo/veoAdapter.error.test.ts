@@ -91,6 +91,13 @@ describe('Veo adapter against the simulated Veo: faults', () => {
     expect(sim.stats.acceptedStartsByGeneration).toEqual({ [vertexLabelValue(request.generationId)]: 1 });
   });
 
+  test('accepted, and the 200 answer is cut off mid-body: unknown, one start', async () => {
+    sim.faults.set({ truncateNextStarts: 1 });
+    const error = await failure(veo.start(startRequest()));
+    expect(error.kind).toBe('unknown');
+    expect(sim.stats).toMatchObject({ acceptedStarts: 1, truncatedStarts: 1 });
+  });
+
   test('accepted, then no answer: unknown after the start timeout, not a hang', async () => {
     sim.faults.set({ hangNextStarts: 1 });
     const startedAtMs = Date.now();

@@ -34,7 +34,8 @@ export interface VeoVideoModelOptions {
 }
 
 const OPERATION_NAME = /^projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/[^/:]+\/operations\/[^/:]+$/;
-const MAX_TIMEOUT_MS = 10 * 60_000;
+/** Our fetch replaces the SDK's timeout-free dispatcher, so undici's own 300 s header timeout applies beyond this. */
+const MAX_TIMEOUT_MS = 300_000;
 
 /** Veo on Vertex AI through @google/genai, which is loaded on first use so cold starts that never call Veo skip it. */
 export function createVeoVideoModel(options: VeoVideoModelOptions): VideoModel {

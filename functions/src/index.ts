@@ -1,4 +1,7 @@
 import * as functions from '@google-cloud/functions-framework';
+import { installJsonParseErrors } from './http/requestParseErrors';
+
+installJsonParseErrors();
 
 /**
  * Registrations only. Each function's module is required on its first invocation, so an

@@ -15,7 +15,8 @@ let installed = false;
 export function installJsonParseErrors(): void {
   if (installed) return;
   installed = true;
-  const application = (require('express') as { application: { handle: (...args: unknown[]) => unknown } }).application;
+  type Handle = (this: unknown, req: IncomingMessage, res: ServerResponse, callback?: (err?: unknown) => void) => unknown;
+  const application = (require('express') as { application: { handle: Handle } }).application;
   const originalHandle = application.handle;
   application.handle = function handle(this: unknown, req: IncomingMessage, res: ServerResponse, callback?: (err?: unknown) => void) {
     const done =

@@ -1,0 +1,122 @@
+import type { Firestore } from '@google-cloud/firestore';
+import { assertTransition, isTerminal } from '../../domain/generation';
+import { DomainError } from '../../domain/errors';
+import { TRANSACTION_MAX_ATTEMPTS } from './client';
+import { controlsRef, generationRef, getAllInTransaction, toControls } from './refs';
+import type { GenerationDoc } from './schemas';
+
+/**
+ * The worker's state changes that move no money: claim with a lease, record Veo's acceptance,
+ * re-queue after a refusal that billed nothing, mark a start whose outcome is unknown, hand an
+ * unfinished operation back. Each is one transaction that re-reads the generation, so a
+ * redelivered message or a second worker decides from the stored status, never from the message.
+ */
+export type ClaimOutcome =
+  | { kind: 'start'; generation: GenerationDoc }
+  | { kind: 'resume'; generation: GenerationDoc }
+  | { kind: 'skip'; reason: 'missing' | 'terminal' | 'leased' | 'paused' | 'not-due' | 'unknown'; generation?: GenerationDoc }
+  | { kind: 'orphaned'; generation: GenerationDoc };
+
+export interface LeaseInput {
+  generationId: string;
+  owner: string;
+  nowMs: number;
+  leaseMs: number;
+}
+
+export async function claimGeneration(db: Firestore, input: LeaseInput): Promise<ClaimOutcome> {
+  const ref = generationRef(db, input.generationId);
+  return db.runTransaction(
+    async (tx): Promise<ClaimOutcome> => {
+      const [generationSnap, controlsSnap] = await getAllInTransaction(tx, ref, controlsRef(db));
+      const generation = generationSnap.data();
+      if (!generation) return { kind: 'skip', reason: 'missing' };
+      if (isTerminal(generation.status)) return { kind: 'skip', reason: 'terminal', generation };
+      if (generation.status === 'unknown') return { kind: 'skip', reason: 'unknown', generation };
+      const leaseLive = generation.lease !== null && generation.lease.untilMs > input.nowMs;
+      const lease = { owner: input.owner, untilMs: input.nowMs + input.leaseMs };
+
+      if (generation.status === 'queued') {
+        // Checked again here, not only at reservation: a pause must stop work already queued.
+        if (toControls(controlsSnap.data()).generationPaused) return { kind: 'skip', reason: 'paused', generation };
+        if (generation.nextAttemptAtMs !== null && generation.nextAttemptAtMs > input.nowMs) return { kind: 'skip', reason: 'not-due', generation };
+        const next: GenerationDoc = { ...generation, status: 'starting', lease, attempts: generation.attempts + 1, nextAttemptAtMs: null, updatedAtMs: input.nowMs };
+        tx.set(ref, next);
+        return { kind: 'start', generation: next };
+      }
+      if (leaseLive) return { kind: 'skip', reason: 'leased', generation };
+      if (generation.status === 'starting') {
+        // The worker that claimed it died (or hung past its lease) during the start call: Veo may
+        // have accepted and be billing. Starting again could pay twice, so the hold stays and an
+        // operator (or a later reconciliation) decides.
+        const next: GenerationDoc = {
+          ...generation,
+          status: 'unknown',
+          lease: null,
+          error: { code: 'START_OUTCOME_UNKNOWN', message: 'The worker stopped during the Veo start call; it was not started again.' },
+          updatedAtMs: input.nowMs,
+        };
+        tx.set(ref, next);
+        return { kind: 'orphaned', generation: next };
+      }
+      // running: an operation exists; poll it, never start another.
+      const next: GenerationDoc = { ...generation, lease, updatedAtMs: input.nowMs };
+      tx.set(ref, next);
+      return { kind: 'resume', generation: next };
+    },
+    { maxAttempts: TRANSACTION_MAX_ATTEMPTS },
+  );
+}
+
+async function updateLeased(
+  db: Firestore,
+  input: { generationId: string; owner: string; nowMs: number },
+  change: (generation: GenerationDoc) => GenerationDoc,
+): Promise<GenerationDoc> {
+  const ref = generationRef(db, input.generationId);
+  return db.runTransaction(
+    async (tx) => {
+      const generation = (await tx.get(ref)).data();
+      if (!generation) throw new DomainError('NOT_FOUND', `generation ${input.generationId} is missing`);
+      if (generation.lease?.owner !== input.owner) {
+        throw new DomainError('CONFLICT', `generation ${input.generationId} is no longer leased by ${input.owner}`, { details: { status: generation.status } });
+      }
+      const next = change(generation);
+      tx.set(ref, { ...next, updatedAtMs: input.nowMs });
+      return next;
+    },
+    { maxAttempts: TRANSACTION_MAX_ATTEMPTS },
+  );
+}
+
+/** Veo accepted: the operation name is stored before anything else happens. */
+export function markRunning(db: Firestore, input: LeaseInput & { operationName: string }): Promise<GenerationDoc> {
+  return updateLeased(db, input, (g) => {
+    assertTransition(g.status, 'running', input.generationId);
+    return { ...g, status: 'running', operationName: input.operationName, lease: { owner: input.owner, untilMs: input.nowMs + input.leaseMs }, error: null };
+  });
+}
+
+/** Veo refused before accepting (429/5xx): nothing was billed; try again after `nextAttemptAtMs`. */
+export function requeueGeneration(
+  db: Firestore,
+  input: { generationId: string; owner: string; nowMs: number; nextAttemptAtMs: number; error: { code: string; message: string } },
+): Promise<GenerationDoc> {
+  return updateLeased(db, input, (g) => {
+    assertTransition(g.status, 'queued', input.generationId);
+    return { ...g, status: 'queued', lease: null, nextAttemptAtMs: input.nextAttemptAtMs, error: input.error };
+  });
+}
+
+/** The start call's outcome is unknown (timeout, dropped connection): keep the hold, never start again. */
+export function markUnknown(db: Firestore, input: { generationId: string; owner: string; nowMs: number; error: { code: string; message: string } }): Promise<GenerationDoc> {
+  return updateLeased(db, input, (g) => {
+    assertTransition(g.status, 'unknown', input.generationId);
+    return { ...g, status: 'unknown', lease: null, error: input.error };
+  });
+}
+
+/** Polling ran out of this invocation's budget: give the lease up so the sweeper can resume it. */
+export function releaseLease(db: Firestore, input: { generationId: string; owner: string; nowMs: number }): Promise<GenerationDoc> {
+  return updateLeased(db, input, (g) => ({ ...g, lease: null }));
+}

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { usdToMicros } from './domain/money';
 import type { AccountLimits } from './domain/account';
-import { MODEL_IDS } from './domain/models';
 
 /**
  * The environment, parsed once per instance with zod. Each function reads only the section it
@@ -114,12 +113,20 @@ const workerSchema = z.object({
   VEO_POLL_TIMEOUT_MS: positiveInt(20_000),
   /** How long one worker invocation polls before handing the operation to the sweeper (waiting is billed). */
   WORKER_POLL_BUDGET_MS: positiveInt(60_000),
+  WORKER_POLL_INITIAL_MS: positiveInt(2_000),
+  WORKER_POLL_MAX_MS: positiveInt(15_000),
   WORKER_LEASE_MS: positiveInt(5 * 60_000),
   WORKER_MAX_START_ATTEMPTS: positiveInt(5),
+  WORKER_REQUEUE_BASE_MS: positiveInt(5_000),
+  WORKER_REQUEUE_MAX_MS: positiveInt(60_000),
+  /** Veo takes 11 s to ~6 min; an operation still running after this is handed to reconciliation. */
+  OPERATION_DEADLINE_MS: positiveInt(30 * 60_000),
+  /** Local mode: the simulated Veo only checks that a bearer token is present. */
+  VEO_ACCESS_TOKEN: z.string().optional(),
+  VIDEO_URL_KIND: z.enum(['signed', 'public']).default('signed'),
   VIDEO_BUCKET: z.string().optional(),
   LOCAL_VIDEO_DIR: z.string().optional(),
   LOCAL_VIDEO_BASE_URL: z.url().optional(),
-  DEGRADE_MODEL: z.enum(MODEL_IDS).default('veo-3.1-fast-generate-001'),
 });
 export type WorkerConfig = z.infer<typeof workerSchema>;
 

@@ -8,3 +8,6 @@ installJsonParseErrors();
  * instance of one function never loads the code (and SDKs) of the others.
  */
 functions.http('api', (req, res) => (require('./functions/api') as typeof import('./functions/api')).api(req, res));
+functions.cloudEvent('generationWorker', (event: functions.CloudEvent<unknown>) =>
+  (require('./functions/generationWorker') as typeof import('./functions/generationWorker')).generationWorker(event),
+);

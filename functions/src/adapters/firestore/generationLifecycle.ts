@@ -93,7 +93,7 @@ async function updateLeased(
 export function markRunning(db: Firestore, input: LeaseInput & { operationName: string }): Promise<GenerationDoc> {
   return updateLeased(db, input, (g) => {
     assertTransition(g.status, 'running', input.generationId);
-    return { ...g, status: 'running', operationName: input.operationName, lease: { owner: input.owner, untilMs: input.nowMs + input.leaseMs }, error: null };
+    return { ...g, status: 'running', operationName: input.operationName, startedAtMs: input.nowMs, lease: { owner: input.owner, untilMs: input.nowMs + input.leaseMs }, error: null };
   });
 }
 

@@ -79,6 +79,7 @@ export async function reserveGeneration(db: Firestore, input: ReserveInput): Pro
         costMicros: null,
         resolution: null,
         operationName: null,
+        startedAtMs: null,
         lease: null,
         attempts: 0,
         nextAttemptAtMs: null,

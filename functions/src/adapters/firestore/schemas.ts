@@ -102,6 +102,8 @@ export const generationDocSchema = z.object({
   costMicros: micros.nullable(),
   resolution: z.enum(RESOLUTION_KINDS).nullable(),
   operationName: z.string().nullable(),
+  /** When Veo accepted the start: bounds how long an operation may be polled. */
+  startedAtMs: epochMs.nullable(),
   lease: z.object({ owner: z.string(), untilMs: epochMs }).nullable(),
   attempts: z.number().int().nonnegative(),
   nextAttemptAtMs: epochMs.nullable(),

@@ -54,7 +54,8 @@ describe('runGeneration against the simulated Veo and the Firestore emulator', (
     const { accountId, generationId } = await queued();
     w.sim.faults.set({ latencyMs: 300 });
 
-    const outcome = await settleAll([1, 2, 3].map((n) => runGeneration(w.deps({ workerId: `worker-${n}` }), generationId, log)));
+    // A poll budget long enough that the first worker keeps its lease until the video is done.
+    const outcome = await settleAll([1, 2, 3].map((n) => runGeneration(w.deps({ workerId: `worker-${n}`, limits: { pollBudgetMs: 3_600_000 } }), generationId, log)));
 
     expect(outcome.errors).toEqual({});
     expect(outcome.ok.filter((o) => o === 'settled')).toHaveLength(1);

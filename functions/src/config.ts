@@ -146,3 +146,15 @@ export function resetConfigForTests(): void {
 }
 
 export { parseSection };
+
+const sweeperSchema = z.object({
+  /** Scheduler OIDC: the audience Cloud Scheduler puts in its token (the function URL) and who may call. */
+  SWEEPER_AUDIENCE: z.string().optional(),
+  SCHEDULER_SERVICE_ACCOUNTS: csv,
+  SWEEP_BATCH_LIMIT: positiveInt(100),
+  /** A queued generation untouched this long is published again (its message was lost or dead-lettered). */
+  SWEEP_REPUBLISH_AFTER_MS: positiveInt(2 * 60_000),
+  SWEEP_MAX_ACCOUNTS_CHECKED: positiveInt(500),
+});
+export type SweeperConfig = z.infer<typeof sweeperSchema>;
+export const sweeperConfig = (env: Env = process.env): SweeperConfig => once('sweeper', () => parseSection('sweeper', sweeperSchema, env));

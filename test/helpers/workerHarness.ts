@@ -15,7 +15,7 @@ export interface WorkerHarness {
   videos: LocalVideoServer;
   videoDir: string;
   clock: ReturnType<typeof fixedClock>;
-  deps(overrides?: Partial<RunGenerationDeps> & { limits?: Partial<RunGenerationDeps['limits']>; workerId?: string }): RunGenerationDeps;
+  deps(overrides?: Partial<Omit<RunGenerationDeps, 'limits'>> & { limits?: Partial<RunGenerationDeps['limits']> }): RunGenerationDeps;
   startsFor(generationId: string): number;
   stop(): Promise<void>;
 }

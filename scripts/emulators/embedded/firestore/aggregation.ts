@@ -1,6 +1,6 @@
 import { invalidArgument } from '../rpcError';
 import type { StoredDocument } from './documentStore';
-import { getField, parseFieldPath } from './fieldPaths';
+import { getField, parseFieldPath, type FieldPath } from './fieldPaths';
 import { isNumber, NULL_VALUE } from './values';
 import type { Aggregation, Fields, Value } from './wireTypes';
 
@@ -34,6 +34,20 @@ function sum(values: Value[]): Value {
   }
   if (onlyIntegers && integerSum <= INT64_MAX && integerSum >= INT64_MIN) return { integerValue: integerSum.toString() };
   return { doubleValue: doubleSum };
+}
+
+/**
+ * Like the backend (which answers sum / avg by scanning an index of the fields), an aggregation
+ * query only considers documents that have every field a sum or avg names — for all of its
+ * aggregations, count included — in the order of those fields, which decides what a limit keeps.
+ */
+export function aggregatedFields(aggregations: Aggregation[]): FieldPath[] {
+  const paths: FieldPath[] = [];
+  for (const aggregation of aggregations) {
+    const fieldPath = aggregation.sum?.field?.fieldPath ?? aggregation.avg?.field?.fieldPath;
+    if (fieldPath) paths.push(parseFieldPath(fieldPath));
+  }
+  return paths;
 }
 
 export function aggregate(documents: StoredDocument[], aggregations: Aggregation[]): Fields {

@@ -1,7 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { invalidArgument, RpcError } from '../rpcError';
-import { aggregate } from './aggregation';
+import { aggregate, aggregatedFields } from './aggregation';
 import { FirestoreStore, type StoredDocument } from './documentStore';
+import type { FieldPath } from './fieldPaths';
 import { LockManager, LockOwner } from './locks';
 import { documentName, parseDocumentName, parseParentName } from './names';
 import { evaluateQuery, type QueryScope } from './query';
@@ -119,14 +120,14 @@ export class FirestoreEngine {
   }
 
   /** Query results; inside a read-write transaction every result is locked and the query is re-checked at commit. */
-  private async queryDocuments(scope: QueryScope, query: StructuredQuery, context: ReadContext): Promise<StoredDocument[]> {
-    if (!this.isLocking(context)) return evaluateQuery(this.store.database(scope.database), scope, query, context.snapshotNs);
+  private async queryDocuments(scope: QueryScope, query: StructuredQuery, context: ReadContext, orderedFields: FieldPath[] = []): Promise<StoredDocument[]> {
+    if (!this.isLocking(context)) return evaluateQuery(this.store.database(scope.database), scope, query, context.snapshotNs, orderedFields);
     const { transaction } = context;
     for (let round = 0; round < MAX_QUERY_LOCK_ROUNDS; round++) {
-      const documents = evaluateQuery(this.store.database(scope.database), scope, query);
+      const documents = evaluateQuery(this.store.database(scope.database), scope, query, undefined, orderedFields);
       const unlocked = documents.map((document) => documentName(scope.database, document.path)).filter((key) => !transaction.owner.held.has(key));
       if (unlocked.length === 0) {
-        transaction.queries.push({ parentSegments: scope.parentSegments, query, signature: resultSignature(documents) });
+        transaction.queries.push({ parentSegments: scope.parentSegments, query, orderedFields, signature: resultSignature(documents) });
         return documents;
       }
       await this.locks.acquireAll(transaction.owner, unlocked);
@@ -143,14 +144,14 @@ export class FirestoreEngine {
 
   async runAggregation(parent: string, query: StructuredQuery, aggregations: Aggregation[], selector: ConsistencySelector): Promise<ReadResult<Fields>> {
     const scope = this.scopeOf(parent);
-    return this.read(scope.database, selector, async (context) => aggregate(await this.queryDocuments(scope, query, context), aggregations));
+    return this.read(scope.database, selector, async (context) => aggregate(await this.queryDocuments(scope, query, context, aggregatedFields(aggregations)), aggregations));
   }
 
   /** Phantom check: a query read in the transaction must return the same documents at commit. */
   private validateQueries(transaction: Transaction): void {
     for (const recorded of transaction.queries) {
       const scope = { database: transaction.database, parentSegments: recorded.parentSegments };
-      const now = evaluateQuery(this.store.database(transaction.database), scope, recorded.query);
+      const now = evaluateQuery(this.store.database(transaction.database), scope, recorded.query, undefined, recorded.orderedFields);
       if (resultSignature(now) !== recorded.signature) {
         throw new RpcError(status.ABORTED, 'Transaction aborted: a query it read has different results now (a concurrent write added or changed a match)');
       }

@@ -160,15 +160,18 @@ function inequalityFields(filter: Filter | undefined, into: FieldPath[] = []): F
   return into;
 }
 
-/** Explicit order-bys, then inequality fields not yet ordered (sorted), then `__name__`, in the last explicit direction. */
-export function normalizedOrdering(query: StructuredQuery): Ordering[] {
+/**
+ * Explicit order-bys, then inequality fields not yet ordered (sorted), then `extraFields`, then
+ * `__name__`; implicit ones take the last explicit direction.
+ */
+export function normalizedOrdering(query: StructuredQuery, extraFields: FieldPath[] = []): Ordering[] {
   const orderings: Ordering[] = (query.orderBy ?? []).map((order) => ({
     path: requireFieldPath(order.field),
     descending: order.direction === 'DESCENDING',
   }));
   const lastDescending = orderings.length > 0 ? orderings[orderings.length - 1]!.descending : false;
   const ordered = (path: FieldPath) => orderings.some((ordering) => compareFieldPaths(ordering.path, path) === 0);
-  for (const path of inequalityFields(query.where).sort(compareFieldPaths)) {
+  for (const path of [...inequalityFields(query.where).sort(compareFieldPaths), ...extraFields]) {
     if (!isDocumentNameField(path) && !ordered(path)) orderings.push({ path, descending: lastDescending });
   }
   if (!orderings.some((ordering) => isDocumentNameField(ordering.path))) orderings.push({ path: ['__name__'], descending: lastDescending });
@@ -213,12 +216,16 @@ export function compareByOrdering(scope: QueryScope, orderings: Ordering[], left
   return 0;
 }
 
-/** The documents `query` returns (before projection) as of `readTimeNs` (latest when undefined). */
-export function evaluateQuery(store: DatabaseStore, scope: QueryScope, query: StructuredQuery, readTimeNs?: TimeNs): StoredDocument[] {
+/**
+ * The documents `query` returns (before projection) as of `readTimeNs` (latest when undefined).
+ * `orderedFields` are ordered by (so they must exist) after the query's own orderings: the
+ * backend answers sum / avg by scanning those fields, which decides what a limit keeps.
+ */
+export function evaluateQuery(store: DatabaseStore, scope: QueryScope, query: StructuredQuery, readTimeNs?: TimeNs, orderedFields: FieldPath[] = []): StoredDocument[] {
   if (query.findNearest) throw invalidArgument('findNearest (vector search) is not supported by the embedded emulator');
   const matchesScope = inScope(scope, query);
   const matchesFilter = query.where ? compileFilter(scope, query.where) : () => true;
-  const orderings = normalizedOrdering(query);
+  const orderings = normalizedOrdering(query, orderedFields);
   for (const cursor of [query.startAt, query.endAt]) {
     if (cursor && (cursor.values ?? []).length > orderings.length) {
       throw invalidArgument('Too many cursor values specified. The specified cursor values must be no more than the number of order-by fields.');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { invalidArgument, RpcError } from '../rpcError';
+import type { FieldPath } from './fieldPaths';
 import { LockOwner, type LockManager } from './locks';
 import type { StoredDocument } from './documentStore';
 import type { TimeNs } from './time';
@@ -18,6 +19,7 @@ const FORGET_AFTER_MS = 5 * 60_000;
 export interface RecordedQuery {
   parentSegments: string[];
   query: StructuredQuery;
+  orderedFields: FieldPath[];
   signature: string;
 }
 

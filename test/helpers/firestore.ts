@@ -12,8 +12,14 @@ import { currentPriceBook } from '../../functions/src/domain/priceBook';
  * parallel never see each other's documents.
  */
 export function testFirestore(label: string): Firestore {
+  return testProject(label).db;
+}
+
+/** The project id too, for tests that also use Pub/Sub in the same project. */
+export function testProject(label: string): { projectId: string; db: Firestore } {
   if (!process.env.FIRESTORE_EMULATOR_HOST) throw new Error('FIRESTORE_EMULATOR_HOST is not set: run the tests with npm test');
-  return new Firestore({ projectId: `test-${label}-${randomUUID().slice(0, 8)}`.toLowerCase(), ignoreUndefinedProperties: true });
+  const projectId = `test-${label}-${randomUUID().slice(0, 8)}`.toLowerCase();
+  return { projectId, db: new Firestore({ projectId, ignoreUndefinedProperties: true }) };
 }
 
 export const TEST_NOW_MS = Date.parse('2026-12-04T12:00:00Z');

@@ -120,3 +120,28 @@ export function markUnknown(db: Firestore, input: { generationId: string; owner:
 export function releaseLease(db: Firestore, input: { generationId: string; owner: string; nowMs: number }): Promise<GenerationDoc> {
   return updateLeased(db, input, (g) => ({ ...g, lease: null }));
 }
+
+/**
+ * The sweeper's half of the claim: only a `starting` generation whose lease has run out becomes
+ * `unknown`. Anything else (it finished starting, or is queued again) is left alone.
+ */
+export async function markOrphanedStart(db: Firestore, input: { generationId: string; nowMs: number }): Promise<GenerationDoc | null> {
+  const ref = generationRef(db, input.generationId);
+  return db.runTransaction(
+    async (tx) => {
+      const generation = (await tx.get(ref)).data();
+      if (!generation || generation.status !== 'starting') return null;
+      if (generation.lease !== null && generation.lease.untilMs > input.nowMs) return null;
+      const next: GenerationDoc = {
+        ...generation,
+        status: 'unknown',
+        lease: null,
+        error: { code: 'START_OUTCOME_UNKNOWN', message: 'The worker stopped during the Veo start call; it was not started again.' },
+        updatedAtMs: input.nowMs,
+      };
+      tx.set(ref, next);
+      return next;
+    },
+    { maxAttempts: TRANSACTION_MAX_ATTEMPTS },
+  );
+}

@@ -1,6 +1,7 @@
+import net from 'node:net';
 import path from 'node:path';
 import { startChild, tailLog, type ManagedChild } from '../emulators/children';
-import { freePort, waitForHttp } from '../emulators/ports';
+import { freePort } from '../emulators/ports';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const FRAMEWORK_MAIN = path.join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
@@ -34,7 +35,7 @@ export async function startFunction(spec: FunctionSpec, env: Record<string, stri
   );
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilListening(url, 20_000, child.isAlive);
+    await waitUntilListening(port, 20_000, child.isAlive);
   } catch (error) {
     await child.stop();
     throw new Error(`function ${spec.target} did not start: ${String(error)}\n${tailLog(child.logPath)}`);
@@ -42,18 +43,22 @@ export async function startFunction(spec: FunctionSpec, env: Record<string, stri
   return { spec, url, port, child, stop: () => child.stop() };
 }
 
-async function waitUntilListening(url: string, timeoutMs: number, isAlive: () => boolean): Promise<void> {
+/** A TCP connect, not a request: a CloudEvent function answers any plain GET with an error. */
+async function waitUntilListening(port: number, timeoutMs: number, isAlive: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!isAlive()) throw new Error('process exited');
-    try {
-      await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const connected = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (connected) return;
+    await new Promise((r) => setTimeout(r, 100));
   }
-  await waitForHttp(url, 1, isAlive);
+  throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
 }
 
 /** The parent's environment minus what would change the functions' behaviour behind our back. */

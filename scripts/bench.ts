@@ -1,5 +1,7 @@
 import { startEmulators } from './emulators';
+import { benchColdStart } from './bench/coldStart';
 import { benchReservePath } from './bench/reservePath';
+import { benchWorkerPath } from './bench/workerPath';
 
 /**
  * `npm run bench`: starts its own emulators, prints figures, stops them. Numbers are for
@@ -21,6 +23,10 @@ async function main(): Promise<void> {
     })) {
       console.log(line);
     }
+    console.log('\n## generation end to end (simulated Veo)');
+    for (const line of await benchWorkerPath({ generations: quick ? 10 : 50 })) console.log(line);
+    console.log('\n## cold start per function (fresh node process, compiled functions/lib)');
+    for (const line of benchColdStart({ runs: quick ? 3 : 10 })) console.log(line);
   } finally {
     await emulators.stop();
   }

@@ -75,7 +75,7 @@ export async function benchReservePath(options: ReservePathOptions): Promise<str
   lines.push(formatSummary('bare 1-doc transaction (read+write)', bareSummary));
   lines.push(formatSummary('reserveGeneration (sequential, one account)', reserveSummary));
   lines.push(
-    `reserve / bare ratio                         p50 ${(reserveSummary.p50Ms / bareSummary.p50Ms).toFixed(2)}x  p95 ${(reserveSummary.p95Ms / bareSummary.p95Ms).toFixed(2)}x  (goal <= 1.5x)`,
+    `reserve / bare ratio                                 p50 ${(reserveSummary.p50Ms / bareSummary.p50Ms).toFixed(2)}x  p95 ${(reserveSummary.p95Ms / bareSummary.p95Ms).toFixed(2)}x  (goal <= 1.5x)`,
   );
 
   const { counts, reset } = countOperations(db);
@@ -94,7 +94,7 @@ export async function benchReservePath(options: ReservePathOptions): Promise<str
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const failed = results.filter((r) => r.status === 'rejected').length;
   lines.push(
-    `throughput, ${options.concurrentAccounts} accounts x ${options.concurrentPerAccount} at once`.padEnd(44) +
+    `throughput, ${options.concurrentAccounts} accounts x ${options.concurrentPerAccount} at once`.padEnd(52) +
       ` ${(total / seconds).toFixed(1)} reservations/s  (${total} in ${seconds.toFixed(2)} s, ${failed} failed, ${counts.transactions - total} aborted attempts retried)`,
   );
   // The same number of reservations, each on its own account: no lock contention, the emulator's ceiling.
@@ -105,7 +105,7 @@ export async function benchReservePath(options: ReservePathOptions): Promise<str
   await Promise.all(spread.map((a) => reserveGeneration(db, input(a, nowMs))));
   const spreadSeconds = Number(process.hrtime.bigint() - spreadStarted) / 1e9;
   lines.push(
-    `throughput, ${total} accounts x 1 at once`.padEnd(44) +
+    `throughput, ${total} accounts x 1 at once`.padEnd(52) +
       ` ${(total / spreadSeconds).toFixed(1)} reservations/s  (${counts.transactions - total} aborted attempts retried)`,
   );
   await db.terminate();

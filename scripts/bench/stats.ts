@@ -23,7 +23,7 @@ export function summarize(samplesMs: readonly number[]): LatencySummary {
 }
 
 export function formatSummary(label: string, s: LatencySummary): string {
-  return `${label.padEnd(44)} n=${String(s.count).padStart(4)}  p50 ${s.p50Ms.toFixed(2).padStart(7)} ms  p95 ${s.p95Ms.toFixed(2).padStart(7)} ms  mean ${s.meanMs.toFixed(2).padStart(7)} ms`;
+  return `${label.padEnd(52)} n=${String(s.count).padStart(4)}  p50 ${s.p50Ms.toFixed(2).padStart(7)} ms  p95 ${s.p95Ms.toFixed(2).padStart(7)} ms  mean ${s.meanMs.toFixed(2).padStart(7)} ms`;
 }
 
 export async function timeEach(count: number, run: (i: number) => Promise<unknown>): Promise<number[]> {

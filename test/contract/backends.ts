@@ -19,8 +19,8 @@ export function contractBackends(): EmulatorBackend[] {
 export interface ContractBackend {
   readonly name: EmulatorBackend;
   readonly emulators: Emulators;
-  /** A client on its own fresh project, so tests never see each other's data. */
-  firestore(label: string): Firestore;
+  /** A client on its own fresh project (or `projectId`), so tests never see each other's data. */
+  firestore(label: string, projectId?: string): Firestore;
   pubsub(label: string): PubSub;
 }
 
@@ -57,11 +57,11 @@ export function useBackend(backend: EmulatorBackend): ContractBackend {
     get emulators() {
       return started();
     },
-    firestore(label: string) {
+    firestore(label: string, projectId = uniqueProject(label)) {
       const previous = process.env.FIRESTORE_EMULATOR_HOST;
       process.env.FIRESTORE_EMULATOR_HOST = started().firestoreHost;
       try {
-        const db = new Firestore({ projectId: uniqueProject(label), ignoreUndefinedProperties: true });
+        const db = new Firestore({ projectId, ignoreUndefinedProperties: true });
         firestores.push(db);
         return db;
       } finally {

@@ -50,6 +50,16 @@ function requireNumber(value: Value, kind: string): Value {
   return value;
 }
 
+/** The backend rejects an array directly inside an array anywhere in a document. */
+function rejectNestedArrays(value: Value, insideArray: boolean): void {
+  if (value.arrayValue) {
+    if (insideArray) throw invalidArgument('Cannot convert an array value in an array value.');
+    for (const element of value.arrayValue.values ?? []) rejectNestedArrays(element, true);
+  } else if (value.mapValue) {
+    for (const field of Object.values(value.mapValue.fields ?? {})) rejectNestedArrays(field, false);
+  }
+}
+
 export function parseWrite(write: Write): ParsedWrite {
   const precondition: ParsedWrite['precondition'] = {};
   if (write.currentDocument?.exists !== undefined) precondition.exists = write.currentDocument.exists;
@@ -57,10 +67,12 @@ export function parseWrite(write: Write): ParsedWrite {
   const transforms = (write.updateTransforms ?? []).map(parseTransform);
   if (write.update) {
     const name = write.update.name ?? '';
+    const fields = normalizeFields(write.update.fields);
+    for (const value of Object.values(fields)) rejectNestedArrays(value, false);
     return {
       key: parseDocumentName(name),
       name,
-      fields: normalizeFields(write.update.fields),
+      fields,
       isDelete: false,
       mask: write.updateMask ? (write.updateMask.fieldPaths ?? []).map(parseFieldPath) : undefined,
       transforms,
@@ -123,7 +135,8 @@ function applyTransform(fields: Fields, transform: Transform, commitTimeNs: Time
   let result: Value;
   switch (transform.kind) {
     case 'serverTime':
-      next = { timestampValue: toTimestamp(commitTimeNs) };
+      // REQUEST_TIME has millisecond precision (google.firestore.v1.DocumentTransform).
+      next = { timestampValue: toTimestamp((commitTimeNs / 1_000_000n) * 1_000_000n) };
       result = next;
       break;
     case 'increment':

@@ -6,6 +6,9 @@ import { startEmulators, type Emulators } from '../../scripts/emulators';
  */
 export default async function globalSetup(): Promise<void> {
   const startedAtMs = Date.now();
+  // In-process functions log at ERROR and above during tests (the logger reads this at import);
+  // TEST_LOG_LEVEL=INFO shows everything an operator would see.
+  process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'ERROR';
   const emulators = await startEmulators();
   Object.assign(process.env, emulators.env, { REELGUARD_EMULATOR_BACKEND: emulators.backend });
   (globalThis as { __reelguardEmulators?: Emulators }).__reelguardEmulators = emulators;

@@ -48,6 +48,21 @@ describe('authentication', () => {
     expect(() => cookiePolicyFor('http://api.reelguard.example')).toThrow(/https/);
   });
 
+  it('issues a new session id at every sign-in and ends the one the browser had', async () => {
+    const old = await signIn(h, 'rotate@example.com');
+    const login = await request(h.server).get('/auth/login').query({ login_hint: 'rotate@example.com' }).set('Cookie', old);
+    const authorize = await fetch(login.headers.location!, { redirect: 'manual' });
+    const callback = new URL(authorize.headers.get('location')!);
+    const done = await request(h.server)
+      .get(`${callback.pathname}${callback.search}`)
+      .set('Cookie', `${cookieFrom(login.headers['set-cookie'], 'login')}; ${old}`)
+      .expect(302);
+    const fresh = cookieFrom(done.headers['set-cookie'], 'sid');
+    expect(fresh).not.toBe(old);
+    await request(h.server).get('/v1/me').set('Cookie', fresh).expect(200);
+    await request(h.server).get('/v1/me').set('Cookie', old).expect(401);
+  });
+
   it('stores only the hash of the session id', async () => {
     const cookie = await signIn(h, 'hashed@example.com');
     const sid = cookie.slice(4);

@@ -1,5 +1,6 @@
 import type { Request } from '@google-cloud/functions-framework';
 import { ensureAccount } from '../adapters/firestore/accounts';
+import { accountRef } from '../adapters/firestore/refs';
 import { findSession } from '../adapters/firestore/sessions';
 import { DomainError } from '../domain/errors';
 import { accountIdForSubject } from '../domain/ids';
@@ -15,6 +16,8 @@ export function isAdminEmail(deps: ApiDeps, email: string, emailVerified: boolea
 /** First sign-in creates the account with the configured default limits; later ones find it. */
 export async function accountForIdentity(deps: ApiDeps, identity: VerifiedIdentity, nowMs: number): Promise<string> {
   const accountId = accountIdForSubject(identity.sub);
+  // Bearer clients authenticate every request: a plain read finds the account without a transaction.
+  if ((await accountRef(deps.db, accountId).get()).exists) return accountId;
   await ensureAccount(deps.db, {
     accountId,
     ownerUid: identity.sub,

@@ -42,7 +42,7 @@ async function startEmbedded(which: 'firestore' | 'pubsub', requestedPort: numbe
   let lastError: unknown;
   for (let attempt = 0; attempt < (requestedPort === undefined ? PORT_ATTEMPTS : 1); attempt++) {
     const port = requestedPort ?? (await freePort());
-    const child = startChild(`embedded-${which}-${port}`, process.execPath, ['--import', 'tsx', SERVE_SCRIPT, which, '--host=127.0.0.1', `--port=${port}`], {
+    const child = startChild(`embedded-${which}-${port}`, process.execPath, ['--import', 'tsx', SERVE_SCRIPT, which, '--host=127.0.0.1', `--port=${port}`, `--parent-pid=${process.pid}`], {
       cwd: REPO_ROOT,
       env: process.env,
     });

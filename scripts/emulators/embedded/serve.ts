@@ -1,12 +1,14 @@
 /**
  * Entry point of an embedded emulator child process:
- *   node --import tsx scripts/emulators/embedded/serve.ts firestore|pubsub --port=<p> [--host=127.0.0.1]
- * SIGTERM / SIGINT close the server and exit, like the official jars.
+ *   node --import tsx scripts/emulators/embedded/serve.ts firestore|pubsub --port=<p> [--host=127.0.0.1] [--parent-pid=<pid>]
+ * SIGTERM / SIGINT close the server and exit, like the official jars; so does the end of --parent-pid.
  */
 import { RULES_NOT_EVALUATED } from './firestore/httpAdmin';
 import { startFirestoreServer } from './firestore/server';
 import { startPubsubServer } from './pubsub/server';
 import type { SharedPortServer } from './sharedPort';
+
+const PARENT_CHECK_INTERVAL_MS = 1000;
 
 function option(name: string, fallback: string): string {
   const prefix = `--${name}=`;
@@ -38,6 +40,25 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  watchParent(Number(option('parent-pid', '0')), shutdown);
+}
+
+/**
+ * A parent killed with SIGKILL (e.g. a jest worker torn down) cannot stop its children, so the
+ * emulator exits by itself once the process that started it is gone: no orphans on the machine.
+ */
+function watchParent(parentPid: number, shutdown: () => void): void {
+  if (!parentPid) return;
+  const timer = setInterval(() => {
+    try {
+      process.kill(parentPid, 0);
+    } catch {
+      process.stdout.write(`parent process ${parentPid} is gone; stopping\n`);
+      clearInterval(timer);
+      shutdown();
+    }
+  }, PARENT_CHECK_INTERVAL_MS);
+  timer.unref();
 }
 
 main().catch((error: unknown) => {

@@ -4,6 +4,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { startLocalOidc, type LocalOidc } from '../../scripts/local-oidc';
+import { fastRequest } from './requests';
 
 export const PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
 export const ORIGIN = 'http://127.0.0.1:3000';
@@ -107,13 +108,5 @@ export async function onboardedUser(h: ApiHarness, email: string, consent: { max
   return { cookie, accountId: me.body.account.id as string };
 }
 
-export const generationBody = (overrides: Record<string, unknown> = {}) => ({
-  prompt: 'a paper boat drifting down a rainy street',
-  model: 'veo-3.1-fast-generate-001',
-  durationSeconds: 4,
-  resolution: '720p',
-  aspectRatio: '16:9',
-  generateAudio: false,
-  numberOfVideos: 1,
-  ...overrides,
-});
+/** The JSON a client sends for fastRequest(): $0.32 on Veo 3.1 Fast. */
+export const generationBody = (overrides: Record<string, unknown> = {}) => ({ ...fastRequest(), ...overrides });

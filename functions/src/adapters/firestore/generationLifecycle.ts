@@ -17,6 +17,17 @@ export type ClaimOutcome =
   | { kind: 'skip'; reason: 'missing' | 'terminal' | 'leased' | 'paused' | 'not-due' | 'unknown'; generation?: GenerationDoc }
   | { kind: 'orphaned'; generation: GenerationDoc };
 
+/** A start whose worker died mid-call: Veo may be billing, so it is never started again. */
+function orphanedStart(generation: GenerationDoc, nowMs: number): GenerationDoc {
+  return {
+    ...generation,
+    status: 'unknown',
+    lease: null,
+    error: { code: 'START_OUTCOME_UNKNOWN', message: 'The worker stopped during the Veo start call; it was not started again.' },
+    updatedAtMs: nowMs,
+  };
+}
+
 export interface LeaseInput {
   generationId: string;
   owner: string;
@@ -49,13 +60,7 @@ export async function claimGeneration(db: Firestore, input: LeaseInput): Promise
         // The worker that claimed it died (or hung past its lease) during the start call: Veo may
         // have accepted and be billing. Starting again could pay twice, so the hold stays and an
         // operator (or a later reconciliation) decides.
-        const next: GenerationDoc = {
-          ...generation,
-          status: 'unknown',
-          lease: null,
-          error: { code: 'START_OUTCOME_UNKNOWN', message: 'The worker stopped during the Veo start call; it was not started again.' },
-          updatedAtMs: input.nowMs,
-        };
+        const next = orphanedStart(generation, input.nowMs);
         tx.set(ref, next);
         return { kind: 'orphaned', generation: next };
       }
@@ -132,13 +137,7 @@ export async function markOrphanedStart(db: Firestore, input: { generationId: st
       const generation = (await tx.get(ref)).data();
       if (!generation || generation.status !== 'starting') return null;
       if (generation.lease !== null && generation.lease.untilMs > input.nowMs) return null;
-      const next: GenerationDoc = {
-        ...generation,
-        status: 'unknown',
-        lease: null,
-        error: { code: 'START_OUTCOME_UNKNOWN', message: 'The worker stopped during the Veo start call; it was not started again.' },
-        updatedAtMs: input.nowMs,
-      };
+      const next = orphanedStart(generation, input.nowMs);
       tx.set(ref, next);
       return next;
     },

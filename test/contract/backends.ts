@@ -48,8 +48,12 @@ export function useBackend(backend: EmulatorBackend): ContractBackend {
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([...firestores.map((db) => db.terminate()), ...pubsubs.map((client) => client.close())]);
-    await emulators?.stop();
+    // A client that fails to close (e.g. a BulkWriter left open) must not leave the emulators running.
+    try {
+      await Promise.allSettled([...firestores.map((db) => db.terminate()), ...pubsubs.map((client) => client.close())]);
+    } finally {
+      await emulators?.stop();
+    }
   }, 30_000);
 
   return {

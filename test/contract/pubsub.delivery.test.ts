@@ -256,7 +256,15 @@ describe.each(contractBackends())('Pub/Sub delivery on the %s emulator', (backen
     expect(Number(metadata.retryPolicy?.minimumBackoff?.seconds)).toBe(5);
     expect(Number(metadata.retryPolicy?.maximumBackoff?.seconds)).toBe(60);
     expect((await topic.getSubscriptions())[0].map((listed) => listed.name)).toEqual([subscription.name]);
+    expect((await pubsub.getSubscriptions())[0].map((listed) => listed.name)).toContain(subscription.name);
     expect((await pubsub.getTopics())[0].map((listed) => listed.name)).toContain(topic.name);
+
+    await expect(pubsub.createTopic('ab')).rejects.toMatchObject({ code: 3 });
+    await expect(
+      topic.createSubscription(unique('admin-dlq'), { deadLetterPolicy: { deadLetterTopic: topic.name, maxDeliveryAttempts: 2 } }),
+    ).rejects.toMatchObject({ code: 11 });
+    const [defaults] = await (await topic.createSubscription(unique('admin-defaults'), { deadLetterPolicy: { deadLetterTopic: topic.name } }))[0].getMetadata();
+    expect(defaults).toMatchObject({ ackDeadlineSeconds: 10, deadLetterPolicy: { deadLetterTopic: topic.name, maxDeliveryAttempts: 5 } });
 
     await topic.delete();
     expect((await topic.exists())[0]).toBe(false);

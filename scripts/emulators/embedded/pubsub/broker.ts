@@ -7,9 +7,10 @@ import type { PubsubMessage, PushConfig, Subscription, Topic } from './wireTypes
 
 /** Topics, subscriptions and fan-out of published messages; all state lives in memory. */
 const DEFAULT_RETENTION = { seconds: '604800', nanos: 0 };
-const MIN_ACK_DEADLINE_SECONDS = 10;
 const MAX_ACK_DEADLINE_SECONDS = 600;
 const DEFAULT_MAX_DELIVERY_ATTEMPTS = 5;
+const MIN_DELIVERY_ATTEMPTS = 5;
+const MAX_DELIVERY_ATTEMPTS = 100;
 
 function notFound(kind: 'Topic' | 'Subscription', name: string): RpcError {
   return new RpcError(status.NOT_FOUND, `${kind} not found (resource=${name}).`);
@@ -181,17 +182,21 @@ export class PubsubBroker {
   }
 
   private validated(config: Subscription): Subscription {
+    // The official emulator stores any deadline up to 600 s (production's minimum is 10 s).
     const deadline = config.ackDeadlineSeconds ?? DEFAULT_ACK_DEADLINE_SECONDS;
-    if (deadline < MIN_ACK_DEADLINE_SECONDS || deadline > MAX_ACK_DEADLINE_SECONDS) {
-      throw invalidArgument(`Invalid ack deadline given: ${deadline} (must be ${MIN_ACK_DEADLINE_SECONDS}..${MAX_ACK_DEADLINE_SECONDS} seconds).`);
-    }
+    if (deadline < 1 || deadline > MAX_ACK_DEADLINE_SECONDS) throw invalidArgument('ack_deadline_secs out of bounds');
     if (config.filter) throw new RpcError(status.UNIMPLEMENTED, 'Subscription filters are not supported by the embedded Pub/Sub emulator.');
     const pushEndpoint = config.pushConfig?.pushEndpoint;
     if (pushEndpoint && !/^https?:\/\//.test(pushEndpoint)) throw invalidArgument(`Invalid push endpoint given (endpoint=${pushEndpoint}).`);
     const deadLetter = config.deadLetterPolicy;
     if (deadLetter) {
       parseResourceName(deadLetter.deadLetterTopic, 'topics');
-      config.deadLetterPolicy = { ...deadLetter, maxDeliveryAttempts: deadLetter.maxDeliveryAttempts || DEFAULT_MAX_DELIVERY_ATTEMPTS };
+      const attempts = deadLetter.maxDeliveryAttempts || DEFAULT_MAX_DELIVERY_ATTEMPTS;
+      if (attempts < MIN_DELIVERY_ATTEMPTS || attempts > MAX_DELIVERY_ATTEMPTS) {
+        const bound = attempts < MIN_DELIVERY_ATTEMPTS ? `too small. You passed ${attempts} in the request, but the minimum value is ${MIN_DELIVERY_ATTEMPTS}` : `too large. You passed ${attempts} in the request, but the maximum value is ${MAX_DELIVERY_ATTEMPTS}`;
+        throw new RpcError(status.OUT_OF_RANGE, `The value for max_delivery_attempts is ${bound}.`);
+      }
+      config.deadLetterPolicy = { ...deadLetter, maxDeliveryAttempts: attempts };
     }
     return config;
   }

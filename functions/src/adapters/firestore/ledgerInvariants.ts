@@ -1,7 +1,9 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { isTerminal } from '../../domain/generation';
 import { holdEntryId, resolutionEntryId } from '../../domain/ledger';
+import { shardAllowanceMicros } from '../../domain/platformCap';
 import { COLLECTIONS } from './collections';
+import { platformShardsOf } from './platformCap';
 import { accountRef, entriesOf, generationsCollection } from './refs';
 
 export interface InvariantViolation {
@@ -104,4 +106,99 @@ export async function checkAllInvariants(db: Firestore, options: { maxAccounts: 
     cursor = page.docs[page.docs.length - 1]?.id;
   }
   return { checked, violations };
+}
+
+export interface PlatformInvariantViolation {
+  periodKey: string;
+  shardIndex?: number;
+  invariant: 'platform-cap' | 'platform-totals' | 'platform-shards';
+  message: string;
+}
+
+export interface PlatformInvariantReport {
+  shards: number;
+  spentMicros: number;
+  heldMicros: number;
+  generationsChecked: number;
+  /** False when maxGenerations was reached: the totals check was skipped, the cap checks were not. */
+  complete: boolean;
+  violations: PlatformInvariantViolation[];
+}
+
+/**
+ * The platform cap of one period: every shard within its slice, the shards together within the
+ * cap, and each shard's held/spent equal to the open holds / settled costs of the generations that
+ * name it. `capMicros` is the configured cap (null: no cap configured, only totals are checked).
+ * Reads the period's generations a page at a time, selecting only the fields it needs.
+ */
+export async function checkPlatformInvariants(
+  db: Firestore,
+  input: { periodKey: string; capMicros: number | null; maxGenerations?: number; pageSize?: number },
+): Promise<PlatformInvariantReport> {
+  const violations: PlatformInvariantViolation[] = [];
+  const report = (invariant: PlatformInvariantViolation['invariant'], message: string, shardIndex?: number) =>
+    violations.push({ periodKey: input.periodKey, invariant, message, ...(shardIndex !== undefined ? { shardIndex } : {}) });
+
+  const shards = (await platformShardsOf(db, input.periodKey).get()).docs.map((d) => d.data());
+  const pinned = shards[0]?.shardCount ?? 0;
+  let spent = 0;
+  let held = 0;
+  const indexes = new Set<number>();
+  for (const shard of shards) {
+    spent += shard.spentMicros;
+    held += shard.heldMicros;
+    indexes.add(shard.index);
+    if (shard.shardCount !== pinned) report('platform-shards', `shard ${shard.index} pinned to ${shard.shardCount} shards, shard ${shards[0]!.index} to ${pinned}`, shard.index);
+    if (input.capMicros !== null && shard.index < shard.shardCount) {
+      const allowance = shardAllowanceMicros(input.capMicros, shard.shardCount, shard.index);
+      if (shard.spentMicros + shard.heldMicros > allowance) {
+        report('platform-cap', `spent ${shard.spentMicros} + held ${shard.heldMicros} exceeds the shard's allowance ${allowance} (cap lowered since?)`, shard.index);
+      }
+    }
+  }
+  if (shards.length > 0 && (indexes.size !== pinned || [...indexes].some((i) => i >= pinned))) {
+    report('platform-shards', `expected shards 0..${pinned - 1}, found ${[...indexes].sort((a, b) => a - b).join(',')}`);
+  }
+  if (input.capMicros !== null && spent + held > input.capMicros) report('platform-cap', `platform spent ${spent} + held ${held} exceeds cap ${input.capMicros}`);
+
+  const maxGenerations = input.maxGenerations ?? 100_000;
+  const pageSize = input.pageSize ?? 1_000;
+  const expected = new Map<number, { held: number; spent: number }>();
+  let checked = 0;
+  let cursor: string | undefined;
+  let complete = true;
+  for (;;) {
+    if (checked >= maxGenerations) {
+      complete = false;
+      break;
+    }
+    let query = db
+      .collection(COLLECTIONS.generations)
+      .where('platformShard.periodKey', '==', input.periodKey)
+      .orderBy('__name__')
+      .select('platformShard', 'holdMicros', 'costMicros', 'resolution')
+      .limit(Math.min(pageSize, maxGenerations - checked));
+    if (cursor) query = query.startAfter(cursor);
+    const page = await query.get();
+    if (page.empty) break;
+    for (const doc of page.docs) {
+      const shardIndex = doc.get('platformShard.index') as number;
+      const totals = expected.get(shardIndex) ?? { held: 0, spent: 0 };
+      const resolution = doc.get('resolution') as string | null;
+      if (resolution === null) totals.held += doc.get('holdMicros') as number;
+      else if (resolution === 'settle') totals.spent += (doc.get('costMicros') as number | null) ?? 0;
+      expected.set(shardIndex, totals);
+    }
+    checked += page.size;
+    cursor = page.docs[page.docs.length - 1]!.id;
+  }
+  if (complete) {
+    for (const shard of shards) {
+      const want = expected.get(shard.index) ?? { held: 0, spent: 0 };
+      if (want.held !== shard.heldMicros) report('platform-totals', `held ${shard.heldMicros} != open holds of its generations ${want.held}`, shard.index);
+      if (want.spent !== shard.spentMicros) report('platform-totals', `spent ${shard.spentMicros} != settled costs of its generations ${want.spent}`, shard.index);
+    }
+    for (const index of expected.keys()) if (!indexes.has(index)) report('platform-totals', `generations name shard ${index}, which does not exist`, index);
+  }
+  return { shards: shards.length, spentMicros: spent, heldMicros: held, generationsChecked: checked, complete, violations };
 }

@@ -4,6 +4,7 @@ import { assertTransition, type GenerationStatus } from '../../domain/generation
 import { release, resolutionEntryId, rollPeriod, settle, type ResolutionKind, type Transition } from '../../domain/ledger';
 import { settledCostMicros } from '../../domain/quote';
 import { TRANSACTION_MAX_ATTEMPTS } from './client';
+import { platformShardRef, writePlatformResolution } from './platformCap';
 import { accountMoneyFields, accountRef, entryRef, generationRef, getAllInTransaction, toAccountState } from './refs';
 import type { GenerationDoc } from './schemas';
 
@@ -33,7 +34,8 @@ export interface ResolveResult {
  * Closes a generation's hold exactly once, in the same transaction that moves the generation to
  * its terminal status. A second call, or a settle racing a release, finds the resolution already
  * written and changes nothing; the resolution entry id is the same for every kind, so even a
- * bug elsewhere could not write two.
+ * bug elsewhere could not write two. A hold taken under the platform cap moves on its own shard
+ * (recorded on the generation) in the same commit, so platform held/spent resolve exactly once too.
  */
 export async function resolveGeneration(db: Firestore, input: ResolveInput): Promise<ResolveResult> {
   const generationDocRef = generationRef(db, input.generationId);
@@ -54,7 +56,8 @@ export async function resolveGeneration(db: Firestore, input: ResolveInput): Pro
 
       const accountDocRef = accountRef(db, generation.accountId);
       const resolutionRef = entryRef(db, generation.accountId, resolutionEntryId(input.generationId));
-      const [accountSnap, resolutionSnap] = await getAllInTransaction(tx, accountDocRef, resolutionRef);
+      const shardRefs = generation.platformShard ? [platformShardRef(db, generation.platformShard.periodKey, generation.platformShard.index)] : [];
+      const [accountSnap, resolutionSnap, ...shardSnaps] = await getAllInTransaction(tx, accountDocRef, resolutionRef, ...shardRefs);
       const accountDoc = accountSnap.data();
       assertInvariant(accountDoc, `account ${generation.accountId} of generation ${input.generationId} is missing`);
       assertInvariant(!resolutionSnap.exists, `generation ${input.generationId} has a resolution entry but no resolution`);
@@ -84,6 +87,15 @@ export async function resolveGeneration(db: Firestore, input: ResolveInput): Pro
       const { id: entryId, ...entry } = transition.entry;
       tx.update(accountDocRef, accountMoneyFields(transition.account, input.nowMs));
       tx.create(entryRef(db, generation.accountId, entryId), entry);
+      if (generation.platformShard) {
+        // The shard of the period the hold was taken in, even after the month turned: platform spend
+        // counts where it was reserved, so a new month's shards never receive unchecked spend.
+        writePlatformResolution(tx, db, generation.platformShard, shardSnaps[0]!, {
+          holdMicros: generation.holdMicros,
+          costMicros: transition.entry.spentDeltaMicros,
+          nowMs: input.nowMs,
+        });
+      }
       const next: GenerationDoc = { ...generation, ...update, resolution: resolutionKind, lease: null, updatedAtMs: input.nowMs };
       tx.set(generationDocRef, next);
       return { generation: next, resolvedNow: true };

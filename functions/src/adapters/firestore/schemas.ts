@@ -85,6 +85,10 @@ export const quoteSchema = z.object({
   totalMicros: micros,
 });
 
+const periodKey = z.string().regex(/^\d{4}-\d{2}$/);
+
+export const platformShardPositionSchema = z.object({ periodKey, index: z.number().int().nonnegative() });
+
 export const storedVideoSchema = z.object({ url: z.string(), location: z.string() });
 
 export const generationDocSchema = z.object({
@@ -115,6 +119,8 @@ export const generationDocSchema = z.object({
   trace: z.string().nullable(),
   createdAtMs: epochMs,
   updatedAtMs: epochMs,
+  /** The platform-cap shard that holds this generation's share; null without a platform cap (and on docs older than the cap). */
+  platformShard: platformShardPositionSchema.nullable().default(null),
 });
 export type GenerationDoc = z.infer<typeof generationDocSchema>;
 
@@ -126,6 +132,62 @@ export const controlsDocSchema = z.object({
   by: z.string(),
 });
 export type ControlsDoc = z.infer<typeof controlsDocSchema>;
+
+/** platformSpend/{periodKey}/shards/{index}: one slice of the platform monthly cap (domain/platformCap.ts). */
+export const platformShardDocSchema = z.object({
+  periodKey,
+  index: z.number().int().nonnegative(),
+  /** Pinned when the period's shards are created, so a config change mid-month cannot add allowance. */
+  shardCount: z.number().int().positive(),
+  spentMicros: micros,
+  heldMicros: micros,
+  createdAtMs: epochMs,
+  updatedAtMs: epochMs,
+});
+export type PlatformShardDoc = z.infer<typeof platformShardDocSchema>;
+
+/** controlsAudit/{auditId}, as app/changeControls.ts writes it. */
+export const controlsAuditDocSchema = z.object({
+  action: z.string(),
+  source: z.string(),
+  by: z.string(),
+  reason: z.string(),
+  atMs: epochMs,
+  before: controlsDocSchema,
+  after: controlsDocSchema,
+});
+export type ControlsAuditDoc = z.infer<typeof controlsAuditDocSchema>;
+
+/** budgetAlerts/alert_{key}: the dedupe record of one budget action (budget + cost interval + threshold, or resume). */
+export const budgetAlertRecordSchema = z.object({
+  kind: z.literal('budget-action'),
+  budgetId: z.string(),
+  costIntervalStartMs: epochMs,
+  /** The action threshold crossed, or null for an automatic resume in a new interval. */
+  threshold: z.number().nullable(),
+  action: z.string(),
+  status: z.enum(['pending', 'applied']),
+  /** A pending claim older than this was abandoned (crash) and may be taken over. */
+  claimedUntilMs: epochMs,
+  attempts: z.number().int().nonnegative(),
+  outcome: z.object({ changed: z.boolean(), auditId: z.string().nullable(), note: z.string() }).nullable(),
+  level: z.number(),
+  costAmount: z.number(),
+  budgetAmount: z.number(),
+  currencyCode: z.string(),
+  createdAtMs: epochMs,
+  updatedAtMs: epochMs,
+});
+export type BudgetAlertRecord = z.infer<typeof budgetAlertRecordSchema>;
+
+/** budgetAlerts/budget_{budget}: the newest cost interval seen, so a late notice of a finished month cannot pause the new one. */
+export const budgetStateDocSchema = z.object({
+  kind: z.literal('budget-state'),
+  budgetId: z.string(),
+  latestIntervalStartMs: epochMs,
+  updatedAtMs: epochMs,
+});
+export type BudgetStateDoc = z.infer<typeof budgetStateDocSchema>;
 
 export class InvalidDocumentError extends Error {
   constructor(path: string, issues: string) {

@@ -11,10 +11,6 @@ import { resultSignature, TransactionRegistry, type Transaction } from './transa
 import { applyWrite, parseWrite } from './writes';
 import type { Aggregation, ConsistencySelector, Fields, Status, StructuredQuery, TransactionOptions, Write, WriteResult } from './wireTypes';
 
-/**
- * The emulator's data operations, independent of gRPC: reads at a snapshot or under a read-write
- * transaction's locks, atomic commits, non-atomic batch writes, listings.
- */
 /** Transactional waits longer than this abort (the client retries); official: "Transaction lock timeout". */
 export const LOCK_WAIT_TIMEOUT_MS = 30_000;
 /** A transactional query re-reads until every result it returns is locked; give up (ABORTED) after this many rounds. */
@@ -34,6 +30,10 @@ export interface ReadResult<T> {
   newTransactionId: Buffer | undefined;
 }
 
+/**
+ * The emulator's data operations, independent of gRPC: reads at a snapshot or under a read-write
+ * transaction's locks, atomic commits, non-atomic batch writes, listings.
+ */
 export class FirestoreEngine {
   private readonly store = new FirestoreStore();
   private readonly clock = new CommitClock();

@@ -48,8 +48,13 @@ export interface RunningEmulator {
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
+const SUPERVISOR = path.join(__dirname, 'supervisor.ts');
+
 async function startJava(name: string, args: string[], port: number): Promise<RunningEmulator> {
-  const child = startChild(name, 'java', args);
+  // Through the supervisor, so the JVM ends with us even if we are killed with SIGKILL.
+  const child = startChild(name, process.execPath, ['--import', 'tsx', SUPERVISOR, String(process.pid), '--', 'java', ...args], {
+    cwd: path.resolve(__dirname, '..', '..'),
+  });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/`, STARTUP_TIMEOUT_MS, child.isAlive);
   } catch (error) {

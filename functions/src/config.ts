@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { usdToMicros } from './domain/money';
 import type { AccountLimits } from './domain/account';
+import { DEFAULT_BUDGET_ACTIONS, parseBudgetActions } from './domain/budgetAlert';
+import { MAX_PLATFORM_SHARDS, type PlatformCap } from './domain/platformCap';
 
 /**
  * The environment, parsed once per instance with zod. Each function reads only the section it
@@ -158,3 +160,64 @@ const sweeperSchema = z.object({
 });
 export type SweeperConfig = z.infer<typeof sweeperSchema>;
 export const sweeperConfig = (env: Env = process.env): SweeperConfig => once('sweeper', () => parseSection('sweeper', sweeperSchema, env));
+
+/**
+ * Budget kill switch (budgetAlerts) and the ledger's platform cap. Two sections: the api reads
+ * only the platform cap, so a typo in BUDGET_ACTIONS cannot take the api down, and the budget
+ * function fails loudly (Pub/Sub redelivers, nothing is dropped) until the typo is fixed.
+ */
+const flag = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default(fallback)
+    .transform((v) => v === 'true');
+
+const budgetSchema = z
+  .object({
+    /** Only notifications of these budget ids act; the rest are logged at WARNING and ignored. */
+    BUDGET_ALLOWED_IDS: csv,
+    BUDGET_ACTIONS: z.string().default(DEFAULT_BUDGET_ACTIONS),
+    /** A new cost interval below every threshold undoes what this budget did (never an admin's change). */
+    BUDGET_AUTO_RESUME: flag('false'),
+    BUDGET_ALERT_WEBHOOK_URL: z.url().optional(),
+    BUDGET_ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().max(30_000).default(3_000),
+  })
+  .transform((e, ctx) => {
+    const actions = parseBudgetActions(e.BUDGET_ACTIONS);
+    if (!actions.ok) {
+      for (const issue of actions.issues) ctx.addIssue({ code: 'custom', path: ['BUDGET_ACTIONS'], message: issue });
+      return z.NEVER;
+    }
+    return {
+      allowedBudgetIds: e.BUDGET_ALLOWED_IDS,
+      rules: actions.rules,
+      autoResume: e.BUDGET_AUTO_RESUME,
+      webhook: e.BUDGET_ALERT_WEBHOOK_URL ? { url: e.BUDGET_ALERT_WEBHOOK_URL, timeoutMs: e.BUDGET_ALERT_WEBHOOK_TIMEOUT_MS } : null,
+    };
+  });
+export type BudgetConfig = z.infer<typeof budgetSchema>;
+export const budgetConfig = (env: Env = process.env): BudgetConfig => once('budget', () => parseSection('budget', budgetSchema, env));
+
+const platformCapSchema = z
+  .object({
+    /** Absent or empty: no platform cap, and reservations touch no shard. */
+    PLATFORM_MONTHLY_CAP_USD: z.string().optional(),
+    PLATFORM_CAP_SHARDS: z.coerce.number().int().min(1).max(MAX_PLATFORM_SHARDS).default(16),
+    /** Shards one reservation may look at; the default (every shard) bounds what sharding strands to shards × hold. */
+    PLATFORM_CAP_MAX_SHARD_TRIES: z.coerce.number().int().positive().optional(),
+  })
+  .transform((e, ctx): { platformCap: PlatformCap | null } => {
+    const text = e.PLATFORM_MONTHLY_CAP_USD?.trim();
+    if (!text) return { platformCap: null };
+    let capMicros: number;
+    try {
+      capMicros = usdToMicros(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', path: ['PLATFORM_MONTHLY_CAP_USD'], message: 'must be a USD amount such as 5000 or 12.50' });
+      return z.NEVER;
+    }
+    const shardCount = e.PLATFORM_CAP_SHARDS;
+    return { platformCap: { capMicros, shardCount, maxShardTries: Math.min(shardCount, e.PLATFORM_CAP_MAX_SHARD_TRIES ?? shardCount) } };
+  });
+export type PlatformCapConfig = z.infer<typeof platformCapSchema>;
+export const platformCapConfig = (env: Env = process.env): PlatformCapConfig => once('platformCap', () => parseSection('platformCap', platformCapSchema, env));

@@ -11,4 +11,7 @@ functions.http('api', (req, res) => (require('./functions/api') as typeof import
 functions.cloudEvent('generationWorker', (event: functions.CloudEvent<unknown>) =>
   (require('./functions/generationWorker') as typeof import('./functions/generationWorker')).generationWorker(event),
 );
+functions.cloudEvent('budgetAlerts', (event: functions.CloudEvent<unknown>) =>
+  (require('./functions/budgetAlerts') as typeof import('./functions/budgetAlerts')).budgetAlerts(event),
+);
 functions.http('sweeper', (req, res) => (require('./functions/sweeper') as typeof import('./functions/sweeper')).sweeper(req, res));

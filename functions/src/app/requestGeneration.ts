@@ -1,6 +1,8 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { reserveGeneration, type ReserveResult } from '../adapters/firestore/reserveGeneration';
+import { isDomainError } from '../domain/errors';
 import type { GenerationRequest } from '../domain/generationRequest';
+import type { PlatformCap } from '../domain/platformCap';
 import { currentPriceBook, type PriceBook } from '../domain/priceBook';
 import type { Logger } from '../logger';
 import type { GenerationQueue } from '../ports/queue';
@@ -10,6 +12,8 @@ export interface RequestGenerationDeps {
   queue: GenerationQueue;
   priceBooks: readonly PriceBook[];
   holdTtlMs: number;
+  /** PLATFORM_MONTHLY_CAP_USD; absent or null: no platform cap. */
+  platformCap?: PlatformCap | null;
 }
 
 export interface RequestGenerationInput {
@@ -31,6 +35,7 @@ export interface RequestGenerationInput {
 export async function requestGeneration(deps: RequestGenerationDeps, input: RequestGenerationInput, log: Logger): Promise<ReserveResult> {
   const priceBook = currentPriceBook(deps.priceBooks, input.nowMs);
   const result = await reserveGeneration(deps.db, {
+    platformCap: deps.platformCap ?? null,
     accountId: input.accountId,
     idempotencyKey: input.idempotencyKey,
     request: input.request,
@@ -40,6 +45,12 @@ export async function requestGeneration(deps: RequestGenerationDeps, input: Requ
     source: input.source,
     trace: input.trace,
     actor: input.actor,
+  }).catch((error: unknown) => {
+    // The customer sees a 503; operators must hear that the platform cap, not a customer, stopped it.
+    if (isDomainError(error) && error.details?.limit === 'platformMonthlyCap') {
+      log.error('platform monthly cap reached: new generations are refused', { accountId: input.accountId, capMicros: deps.platformCap?.capMicros });
+    }
+    throw error;
   });
   const genLog = log.child({ generationId: result.generationId, accountId: input.accountId });
   if (result.replayed) {

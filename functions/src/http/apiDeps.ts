@@ -2,7 +2,8 @@ import type { Firestore } from '@google-cloud/firestore';
 import { firestoreFor } from '../adapters/firestore/client';
 import { pubsubGenerationQueue } from '../adapters/pubsub/generationQueue';
 import { loadPriceBooks } from '../adapters/priceBookFile';
-import { apiConfig, commonConfig, type ApiConfig, type CommonConfig } from '../config';
+import { apiConfig, commonConfig, platformCapConfig, type ApiConfig, type CommonConfig } from '../config';
+import type { PlatformCap } from '../domain/platformCap';
 import type { PriceBook } from '../domain/priceBook';
 import { systemClock, type Clock } from '../ports/clock';
 import type { IdentityProvider } from '../ports/identityProvider';
@@ -19,6 +20,8 @@ export interface ApiDeps {
   identity: IdentityProvider;
   queue: GenerationQueue;
   cookies: CookiePolicy;
+  /** The ledger's platform-wide monthly cap, or null for none. */
+  platformCap: PlatformCap | null;
 }
 
 export function buildApiDeps(): ApiDeps {
@@ -38,5 +41,6 @@ export function buildApiDeps(): ApiDeps {
     identity: oauth.createGoogleIdentityProvider(signIn),
     queue: pubsubGenerationQueue(common.projectId, common.generationTopic),
     cookies: cookiePolicyFor(config.publicBaseUrl),
+    platformCap: platformCapConfig().platformCap,
   };
 }

@@ -34,7 +34,7 @@ export const v1GenerationsCreate = defineRoute({
       throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key must be 8–128 characters of letters, digits and _.:-', { details: { header: 'Idempotency-Key' } });
     }
     const result = await requestGeneration(
-      { db: deps.db, queue: deps.queue, priceBooks: deps.priceBooks, holdTtlMs: deps.config.holdTtlMs },
+      { db: deps.db, queue: deps.queue, priceBooks: deps.priceBooks, holdTtlMs: deps.config.holdTtlMs, platformCap: deps.platformCap },
       { accountId: principal!.accountId, idempotencyKey, request: body, nowMs, source: 'api', trace: trace ?? null, actor: `user:${principal!.sub}` },
       log,
     );

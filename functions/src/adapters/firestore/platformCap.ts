@@ -172,6 +172,8 @@ export async function withPlatformShardFallback<T>(
     } catch (error) {
       if (lostShardRace(error)) {
         if (++races > maxRaces) throw platformCapContended();
+        // Someone else just wrote that shard: try another one rather than queue behind them.
+        preferred = error instanceof PlatformShardRace ? null : shardProbeOrder(`${input.generationId}#race${races}`, cap.shardCount, 1)[0]!;
         continue;
       }
       if (!(error instanceof PlatformShardFull)) throw error;

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     for (const line of await benchWorkerPath({ generations: quick ? 10 : 50 })) console.log(line);
     console.log('\n## cold start per function (fresh node process, compiled functions/lib)');
     for (const line of benchColdStart({ runs: quick ? 3 : 10 })) console.log(line);
+    for (const line of await (require('./bench/platformCap') as typeof import('./bench/platformCap')).benchPlatformCap({ quick })) console.log(line);
   } finally {
     await emulators.stop();
   }

@@ -70,15 +70,17 @@ export interface LocalPubsubTarget {
   projectId: string;
   pubsubHost: string;
   source: string;
+  /** The budget id the stack allowlists (BUDGET_ALLOWED_IDS), when the stack says. */
+  budgetId?: string;
 }
 
 /** The running stack's .reelguard/stack.json, else PUBSUB_EMULATOR_HOST + GOOGLE_CLOUD_PROJECT. Never a real project. */
 export function findLocalPubsub(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalPubsubTarget {
   const stackFile = path.join(cwd, '.reelguard', 'stack.json');
   if (fs.existsSync(stackFile)) {
-    const stack = JSON.parse(fs.readFileSync(stackFile, 'utf8')) as { projectId?: unknown; pubsubHost?: unknown };
+    const stack = JSON.parse(fs.readFileSync(stackFile, 'utf8')) as { projectId?: unknown; pubsubHost?: unknown; budgetId?: unknown };
     if (typeof stack.projectId !== 'string' || typeof stack.pubsubHost !== 'string') throw new Error(`${stackFile} has no projectId/pubsubHost`);
-    return { projectId: stack.projectId, pubsubHost: stack.pubsubHost, source: stackFile };
+    return { projectId: stack.projectId, pubsubHost: stack.pubsubHost, source: stackFile, ...(typeof stack.budgetId === 'string' ? { budgetId: stack.budgetId } : {}) };
   }
   const projectId = env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT;
   if (env.PUBSUB_EMULATOR_HOST && projectId) return { projectId, pubsubHost: env.PUBSUB_EMULATOR_HOST, source: 'PUBSUB_EMULATOR_HOST' };
@@ -104,8 +106,8 @@ export async function publishToLocalStack(target: LocalPubsubTarget, notificatio
   }
 }
 
-export function parseSimulateArgs(argv: readonly string[]): { ratio: number; budgetId: string; interval: string | null; amount: number; currency: string; times: number } {
-  const options = { ratio: Number.NaN, budgetId: LOCAL_BUDGET_ID, interval: null as string | null, amount: 1000, currency: 'USD', times: 1 };
+export function parseSimulateArgs(argv: readonly string[]): { ratio: number; budgetId: string | null; interval: string | null; amount: number; currency: string; times: number } {
+  const options = { ratio: Number.NaN, budgetId: null as string | null, interval: null as string | null, amount: 1000, currency: 'USD', times: 1 };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     const value = () => {
@@ -133,7 +135,7 @@ async function main(): Promise<void> {
   const target = findLocalPubsub();
   const notification = buildBudgetNotification({
     ratio: args.ratio,
-    budgetId: args.budgetId,
+    budgetId: args.budgetId ?? target.budgetId ?? LOCAL_BUDGET_ID,
     budgetAmount: args.amount,
     currencyCode: args.currency,
     costIntervalStart: args.interval ?? billingMonthStart(Date.now()),

@@ -55,7 +55,8 @@ describe('budget:simulate', () => {
   });
 
   it('parses its arguments', () => {
-    expect(parseSimulateArgs(['0.9'])).toMatchObject({ ratio: 0.9, budgetId: 'local-budget', interval: null, times: 1 });
+    expect(parseSimulateArgs(['0.9'])).toMatchObject({ ratio: 0.9, budgetId: null, interval: null, times: 1 });
+    expect(parseSimulateArgs(['0.5', '--budget-id', 'b-123'])).toMatchObject({ budgetId: 'b-123' });
     expect(parseSimulateArgs(['0.1', '--interval', '2027-01-01T08:00:00Z', '--times', '5'])).toMatchObject({ ratio: 0.1, interval: '2027-01-01T08:00:00Z', times: 5 });
     expect(() => parseSimulateArgs([])).toThrow(/usage/);
     expect(() => parseSimulateArgs(['0.9', '--interval', 'soon'])).toThrow(/interval/);
@@ -67,8 +68,8 @@ describe('budget:simulate', () => {
       expect(() => findLocalPubsub({ GOOGLE_CLOUD_PROJECT: 'real-project' }, dir)).toThrow(/no local stack/);
       expect(findLocalPubsub({ PUBSUB_EMULATOR_HOST: '127.0.0.1:8085', GOOGLE_CLOUD_PROJECT: 'demo' }, dir)).toMatchObject({ projectId: 'demo', pubsubHost: '127.0.0.1:8085' });
       fs.mkdirSync(path.join(dir, '.reelguard'));
-      fs.writeFileSync(path.join(dir, '.reelguard', 'stack.json'), JSON.stringify({ projectId: 'reelguard-local', pubsubHost: '127.0.0.1:9999', apiUrl: 'http://127.0.0.1:3000' }));
-      expect(findLocalPubsub({ PUBSUB_EMULATOR_HOST: '127.0.0.1:8085', GOOGLE_CLOUD_PROJECT: 'demo' }, dir)).toMatchObject({ projectId: 'reelguard-local', pubsubHost: '127.0.0.1:9999' });
+      fs.writeFileSync(path.join(dir, '.reelguard', 'stack.json'), JSON.stringify({ projectId: 'reelguard-local', pubsubHost: '127.0.0.1:9999', budgetId: 'local-budget', urls: { api: 'http://127.0.0.1:3000' } }));
+      expect(findLocalPubsub({ PUBSUB_EMULATOR_HOST: '127.0.0.1:8085', GOOGLE_CLOUD_PROJECT: 'demo' }, dir)).toMatchObject({ projectId: 'reelguard-local', pubsubHost: '127.0.0.1:9999', budgetId: 'local-budget' });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

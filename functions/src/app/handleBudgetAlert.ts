@@ -153,7 +153,9 @@ export async function handleBudgetAlert(deps: BudgetAlertDeps, message: BudgetAl
       steps.push(
         await applyOnce(deps, n, decision.level, { threshold: rule.threshold }, nowMs, budgetLog, async () => {
           const change: ControlAction = rule.action.action === 'pause' ? { action: 'pause' } : { action: 'degrade', model: rule.action.model };
-          const reason = `budget "${n.budgetDisplayName}" at ${percent(decision.level.level)} of ${n.budgetAmount} ${n.currencyCode} crossed ${percent(rule.threshold)} (cost interval from ${n.costIntervalStart})`;
+          // Customers see this reason in the 503 body while paused: no amounts or budget names in it.
+          // The figures are in the logs, the webhook and the dedupe record (same key as the audit id).
+          const reason = `platform budget alert: ${percent(rule.threshold)} of the monthly budget reached`;
           return { change, reason };
         }),
       );
@@ -165,7 +167,7 @@ export async function handleBudgetAlert(deps: BudgetAlertDeps, message: BudgetAl
   if (!deps.autoResume) return { kind: 'below-thresholds', level: decision.level, resume: null };
   const resume = await applyOnce(deps, n, decision.level, { threshold: null }, nowMs, budgetLog, async () => {
     const verdict = await decideResumeFromAudit(deps.db, n);
-    const reason = `budget "${n.budgetDisplayName}": cost interval from ${n.costIntervalStart} is at ${percent(decision.level.level)}, below every threshold; ${verdict.note}`;
+    const reason = `platform budget alert: new budget period below every threshold; ${verdict.note}`;
     if (verdict.kind === 'resume') return { change: { action: 'resume' }, reason };
     if (verdict.kind === 'undegrade') return { change: { action: 'undegrade' }, reason };
     return { change: null, reason, verdict };

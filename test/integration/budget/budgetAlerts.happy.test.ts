@@ -62,7 +62,9 @@ describe('budget kill switch: thresholds act (real Firestore emulator)', () => {
       // A lost 0.5 notice does not matter: 0.93 crosses both thresholds, each applied once.
       expect(outcome).toMatchObject({ kind: 'escalated', steps: [{ action: 'degrade', changed: true }, { action: 'pause', changed: true }] });
       const refused = await post().expect(503);
-      expect(refused.body.error).toMatchObject({ code: 'GENERATION_PAUSED' });
+      expect(refused.body.error).toMatchObject({ code: 'GENERATION_PAUSED', details: { reason: 'platform budget alert: 90% of the monthly budget reached' } });
+      // Customers must not learn the platform's budget figures or names from the refusal.
+      expect(JSON.stringify(refused.body)).not.toMatch(/1000|900|USD|reelguard Veo spend/);
       expect(await claimGeneration(h.db, { generationId: queued, owner: 'worker-test', nowMs: Date.now(), leaseMs: 60_000 })).toMatchObject({ kind: 'skip', reason: 'paused' });
       const settled = await settleGeneration(h.db, { generationId: inFlight, videosReturned: 1, filteredCount: 0, videos: [], nowMs: Date.now(), actor: 'worker' });
       expect(settled.generation.status).toBe('succeeded');

@@ -103,6 +103,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     SWEEPER_AUDIENCE: urls.sweeper,
     SCHEDULER_SERVICE_ACCOUNTS: SCHEDULER_SERVICE_ACCOUNT,
     BUDGET_ALLOWED_IDS: LOCAL_BUDGET_ID,
+    // Locally a new budget period below the thresholds resumes by itself, so the rehearsal
+    // (npm run budget:simulate) can show pause → resume without an admin.
+    BUDGET_AUTO_RESUME: 'true',
     ...options.functionEnv,
   };
 
@@ -112,15 +115,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     sweeper: { target: 'sweeper', signatureType: 'http', port: ports.sweeper },
     budgetAlerts: { target: 'budgetAlerts', signatureType: 'cloudevent', port: ports.budgetAlerts },
   };
-  // Only functions the compiled code registers (functions/lib is built by npm start / npm test).
-  const compiled = fs.readFileSync(path.join(ROOT, 'functions', 'lib', 'index.js'), 'utf8');
-  const registered = Object.values(specs).filter((spec) => compiled.includes(`'${spec.target}'`));
-  const started = await Promise.all(registered.map((spec) => startFunction(spec, env, inherit)));
+  const started = await Promise.all(Object.values(specs).map((spec) => startFunction(spec, env, inherit)));
   const functions = Object.fromEntries(started.map((f) => [f.spec.target, f])) as Record<FunctionSpec['target'], FunctionProcess>;
 
   const pubsub = new PubSub({ projectId });
   await ensurePushTopic(pubsub, { topic: 'generation-requests', subscription: 'generation-worker', pushEndpoint: `${urls.worker}/projects/${projectId}/topics/generation-requests`, maxDeliveryAttempts: 10 });
-  if (functions.budgetAlerts) await ensurePushTopic(pubsub, { topic: 'billing-budget-alerts', subscription: 'budget-alerts', pushEndpoint: `${urls.budgetAlerts}/projects/${projectId}/topics/billing-budget-alerts`, maxDeliveryAttempts: 5 });
+  await ensurePushTopic(pubsub, { topic: 'billing-budget-alerts', subscription: 'budget-alerts', pushEndpoint: `${urls.budgetAlerts}/projects/${projectId}/topics/billing-budget-alerts`, maxDeliveryAttempts: 5 });
   await pubsub.close();
 
   const sweepNow = async () => {

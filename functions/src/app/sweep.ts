@@ -2,7 +2,8 @@ import type { Firestore } from '@google-cloud/firestore';
 import { TRANSACTION_MAX_ATTEMPTS } from '../adapters/firestore/client';
 import { expireHolds } from '../adapters/firestore/expireHolds';
 import { markOrphanedStart } from '../adapters/firestore/generationLifecycle';
-import { checkAllInvariants } from '../adapters/firestore/ledgerInvariants';
+import { checkAllInvariants, checkPlatformInvariants } from '../adapters/firestore/ledgerInvariants';
+import { periodKeyOf } from '../domain/account';
 import { controlsRef, generationRef, generationsCollection, toControls } from '../adapters/firestore/refs';
 import type { Logger } from '../logger';
 import type { GenerationQueue } from '../ports/queue';
@@ -14,6 +15,8 @@ export interface SweepDeps {
   /** The worker's dependencies with a poll budget of one poll: the sweeper never waits on Veo. */
   worker: RunGenerationDeps;
   limits: { batchLimit: number; republishAfterMs: number; maxAccountsChecked: number };
+  /** The configured platform cap (null: none); its shards are checked every sweep either way. */
+  platformCapMicros: number | null;
 }
 
 export interface SweepReport {
@@ -24,6 +27,7 @@ export interface SweepReport {
   unknown: string[];
   invariantViolations: number;
   accountsChecked: number;
+  platformViolations: number;
 }
 
 /**
@@ -34,7 +38,7 @@ export interface SweepReport {
 export async function sweep(deps: SweepDeps, log: Logger): Promise<SweepReport> {
   const nowMs = deps.worker.clock.nowMs();
   const actor = deps.worker.workerId;
-  const report: SweepReport = { expired: 0, republished: 0, orphanedStarts: 0, resumed: {}, unknown: [], invariantViolations: 0, accountsChecked: 0 };
+  const report: SweepReport = { expired: 0, republished: 0, orphanedStarts: 0, resumed: {}, unknown: [], invariantViolations: 0, accountsChecked: 0, platformViolations: 0 };
 
   const expired = await expireHolds(deps.db, { nowMs, limit: deps.limits.batchLimit, actor });
   report.expired = expired.expired.length;
@@ -89,6 +93,10 @@ export async function sweep(deps: SweepDeps, log: Logger): Promise<SweepReport> 
   report.accountsChecked = invariants.checked;
   report.invariantViolations = invariants.violations.length;
   for (const violation of invariants.violations) log.error('ledger invariant violated', { ...violation });
+
+  const platform = await checkPlatformInvariants(deps.db, { periodKey: periodKeyOf(nowMs), capMicros: deps.platformCapMicros, maxGenerations: deps.limits.maxAccountsChecked * 20 });
+  report.platformViolations = platform.violations.length;
+  for (const violation of platform.violations) log.error('platform cap invariant violated', { ...violation });
   return report;
 }
 

@@ -1,6 +1,6 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { sweep, type SweepDeps } from '../app/sweep';
-import { commonConfig, sweeperConfig } from '../config';
+import { commonConfig, platformCapConfig, sweeperConfig } from '../config';
 import { DomainError, isDomainError } from '../domain/errors';
 import { statusFor } from '../http/errorStatus';
 import { logger, traceFromHeaders } from '../logger';
@@ -38,6 +38,7 @@ function buildSweeperDeps(): SweeperDeps {
       // One poll per running operation: the sweeper must not sit waiting on Veo.
       worker: { ...worker, workerId: `sweeper-${worker.workerId}`, limits: { ...worker.limits, pollBudgetMs: 0 } },
       limits: { batchLimit: config.SWEEP_BATCH_LIMIT, republishAfterMs: config.SWEEP_REPUBLISH_AFTER_MS, maxAccountsChecked: config.SWEEP_MAX_ACCOUNTS_CHECKED },
+      platformCapMicros: platformCapConfig().platformCap?.capMicros ?? null,
     },
     identity: oauth.createGoogleIdentityProvider(signIn),
     audience: config.SWEEPER_AUDIENCE ?? null,

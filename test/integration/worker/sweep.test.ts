@@ -35,6 +35,7 @@ beforeAll(async () => {
     queue: pubsubGenerationQueue(projectId, 'generation-requests'),
     worker: w.deps({ workerId: 'sweeper', limits: { pollBudgetMs: 0 } }),
     limits: { batchLimit: 50, republishAfterMs: 120_000, maxAccountsChecked: 100 },
+    platformCapMicros: null,
   };
 });
 afterAll(async () => {
@@ -77,7 +78,7 @@ describe('sweep (Firestore + Pub/Sub emulators, simulated Veo)', () => {
     const second = await sweep(deps, log);
     await waitForMessages();
 
-    expect(report).toMatchObject({ expired: 1, republished: 1, orphanedStarts: 1, resumed: { settled: 1 }, invariantViolations: 0 });
+    expect(report).toMatchObject({ expired: 1, republished: 1, orphanedStarts: 1, resumed: { settled: 1 }, invariantViolations: 0, platformViolations: 0 });
     expect(report.unknown).toEqual([dead.generationId]);
     expect(second).toMatchObject({ expired: 0, republished: 0, orphanedStarts: 0, resumed: {} });
     expect(received).toEqual([stuck.generationId]);

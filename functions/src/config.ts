@@ -50,7 +50,7 @@ const commonSchema = z
     GOOGLE_CLOUD_PROJECT: z.string().optional(),
     GCLOUD_PROJECT: z.string().optional(),
     GENERATION_TOPIC: z.string().default('generation-requests'),
-    LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARNING', 'ERROR']).default('INFO'),
+    LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL']).default('INFO'),
   })
   .transform((e, ctx) => {
     const projectId = e.GOOGLE_CLOUD_PROJECT ?? e.GCLOUD_PROJECT;

@@ -36,7 +36,6 @@ export async function startApiHarness(label: string, env: Record<string, string>
     OAUTH_CLIENT_SECRET: oidc.clientSecret,
     LOCAL_OIDC_ISSUER: oidc.issuer,
     PUBLIC_BASE_URL,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'ERROR',
     ...env,
   });
   const pubsub = new PubSub({ projectId });

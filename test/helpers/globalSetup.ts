@@ -6,9 +6,9 @@ import { startEmulators, type Emulators } from '../../scripts/emulators';
  */
 export default async function globalSetup(): Promise<void> {
   const startedAtMs = Date.now();
-  // In-process functions log at ERROR and above during tests (the logger reads this at import);
+  // In-process functions log only CRITICAL during tests (refusals and failures are what tests provoke) (the logger reads this at import);
   // TEST_LOG_LEVEL=INFO shows everything an operator would see.
-  process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'ERROR';
+  process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'CRITICAL';
   const emulators = await startEmulators();
   Object.assign(process.env, emulators.env, { REELGUARD_EMULATOR_BACKEND: emulators.backend });
   (globalThis as { __reelguardEmulators?: Emulators }).__reelguardEmulators = emulators;

@@ -1,4 +1,5 @@
 import type { Firestore } from '@google-cloud/firestore';
+import { randomUUID } from 'node:crypto';
 import { claimGeneration, markRunning, markUnknown, releaseLease, requeueGeneration } from '../adapters/firestore/generationLifecycle';
 import { releaseGeneration, settleGeneration } from '../adapters/firestore/resolveGeneration';
 import type { GenerationDoc } from '../adapters/firestore/schemas';
@@ -48,7 +49,10 @@ export type RunOutcome =
  * `starting` with a dead lease → `unknown`. Throws only retryable DomainErrors, so Pub/Sub
  * redelivers exactly when trying again can help.
  */
-export async function runGeneration(deps: RunGenerationDeps, generationId: string, baseLog: Logger): Promise<RunOutcome> {
+export async function runGeneration(instanceDeps: RunGenerationDeps, generationId: string, baseLog: Logger): Promise<RunOutcome> {
+  // The lease owner is this invocation, not the instance: two messages for one generation on the
+  // same instance must not mistake each other's lease for their own.
+  const deps: RunGenerationDeps = { ...instanceDeps, workerId: `${instanceDeps.workerId}/${randomUUID().slice(0, 8)}` };
   const claim = await claimGeneration(deps.db, { generationId, owner: deps.workerId, nowMs: deps.clock.nowMs(), leaseMs: deps.limits.leaseMs });
   const generation = claim.generation;
   const log = baseLog.child({ generationId, ...(generation ? { accountId: generation.accountId, trace: generation.trace ?? undefined } : {}) });
@@ -114,12 +118,13 @@ async function handleStartFailure(deps: RunGenerationDeps, generationId: string,
       generationId,
       toStatus: 'failed',
       fromStatuses: ['starting'],
-      error: { code: 'VEO_REJECTED', message: `Veo refused the request${error.httpStatus ? ` (${error.httpStatus})` : ''}: ${error.message.slice(0, 500)}` },
+      // Clients see a fixed message: Vertex's own text names our project and resources (it is logged below).
+      error: { code: 'VEO_REJECTED', message: `Veo refused the request${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ''}; nothing was charged.` },
       nowMs,
       actor: deps.workerId,
       reason: 'Veo refused the request; nothing was billed',
     });
-    log.warn('Veo refused the generation; hold released', { httpStatus: error.httpStatus });
+    log.warn('Veo refused the generation; hold released', { httpStatus: error.httpStatus, error });
     return 'failed';
   }
   if (error.kind === 'unknown') {
@@ -166,7 +171,8 @@ async function follow(deps: RunGenerationDeps, generationId: string, generation:
     } catch (error) {
       if (error instanceof VideoModelError && error.kind === 'rejected') {
         // The operation is gone or not ours to read: whether it was billed cannot be known here.
-        await markUnknown(deps.db, { generationId, owner: deps.workerId, nowMs: deps.clock.nowMs(), error: { code: 'OPERATION_UNREADABLE', message: error.message.slice(0, 500) } });
+        if (generation.status === 'unknown') await releaseLease(deps.db, { generationId, owner: deps.workerId, nowMs: deps.clock.nowMs() });
+        else await markUnknown(deps.db, { generationId, owner: deps.workerId, nowMs: deps.clock.nowMs(), error: { code: 'OPERATION_UNREADABLE', message: 'The Veo operation could not be read; the hold is kept for reconciliation.' } });
         log.error('Veo operation cannot be read; hold kept for reconciliation', { error, operationName });
         return 'unknown';
       }
@@ -174,7 +180,8 @@ async function follow(deps: RunGenerationDeps, generationId: string, generation:
     }
     if (state?.done) return finish(deps, generationId, generation, state, log);
     const nowMs = deps.clock.nowMs();
-    if (generation.startedAtMs !== null && nowMs - generation.startedAtMs > deps.limits.operationDeadlineMs) {
+    // Past the deadline once: `unknown`, still polled by the sweeper one poll per sweep.
+    if (generation.status === 'running' && generation.startedAtMs !== null && nowMs - generation.startedAtMs > deps.limits.operationDeadlineMs) {
       await markUnknown(deps.db, { generationId, owner: deps.workerId, nowMs, error: { code: 'OPERATION_DEADLINE', message: 'Veo did not finish in time; the hold is kept for reconciliation.' } });
       log.error('Veo operation exceeded its deadline; hold kept for reconciliation', { operationName, startedAtMs: generation.startedAtMs });
       return 'unknown';
@@ -194,20 +201,20 @@ async function finish(deps: RunGenerationDeps, generationId: string, generation:
     const { generation: failed, resolvedNow } = await releaseGeneration(deps.db, {
       generationId,
       toStatus: 'failed',
-      fromStatuses: ['running'],
-      error: { code: 'VEO_OPERATION_FAILED', message: state.error.message.slice(0, 500) },
+      fromStatuses: ['running', 'unknown'],
+      error: { code: 'VEO_OPERATION_FAILED', message: `Veo could not generate the video (code ${state.error.code}); nothing was charged.` },
       nowMs: deps.clock.nowMs(),
       actor: deps.workerId,
       reason: `Veo operation failed (code ${state.error.code}); no video, nothing billed`,
     });
-    if (resolvedNow) log.warn('Veo operation failed; hold released', { veoCode: state.error.code, releasedMicros: failed.holdMicros });
+    if (resolvedNow) log.warn('Veo operation failed; hold released', { veoCode: state.error.code, veoMessage: state.error.message, releasedMicros: failed.holdMicros });
     return 'failed';
   }
   if (state.videos.length === 0) {
     await releaseGeneration(deps.db, {
       generationId,
       toStatus: 'failed',
-      fromStatuses: ['running'],
+      fromStatuses: ['running', 'unknown'],
       error: { code: 'VIDEOS_FILTERED', message: `Every video was removed by the safety filter${state.filteredReasons.length ? `: ${state.filteredReasons.join('; ').slice(0, 300)}` : ''}.` },
       nowMs: deps.clock.nowMs(),
       actor: deps.workerId,

@@ -43,6 +43,7 @@ export async function sweep(deps: SweepDeps, log: Logger): Promise<SweepReport> 
   const expired = await expireHolds(deps.db, { nowMs, limit: deps.limits.batchLimit, actor });
   report.expired = expired.expired.length;
   if (report.expired > 0) log.warn('holds expired before their generation started; released', { generationIds: expired.expired });
+  for (const failure of expired.failed) log.error('expiring a hold failed; other holds were still expired', { generationId: failure.generationId, error: failure.error });
 
   const paused = toControls((await controlsRef(deps.db).get()).data()).generationPaused;
   if (!paused) report.republished = await republishStuckQueued(deps, nowMs, log);
@@ -62,8 +63,13 @@ export async function sweep(deps: SweepDeps, log: Logger): Promise<SweepReport> 
     }
   }
 
-  const running = await generationsCollection(deps.db).where('status', '==', 'running').limit(deps.limits.batchLimit).get();
-  for (const doc of running.docs) {
+  // Running operations nobody is polling, and unknown ones that have an operation to poll (past
+  // their deadline, or whose start was recorded late): one poll each, settle or fail when done.
+  const [running, pollableUnknown] = await Promise.all([
+    generationsCollection(deps.db).where('status', '==', 'running').limit(deps.limits.batchLimit).get(),
+    generationsCollection(deps.db).where('status', '==', 'unknown').where('operationName', '!=', null).limit(deps.limits.batchLimit).get(),
+  ]);
+  for (const doc of [...running.docs, ...pollableUnknown.docs]) {
     const lease = doc.data().lease;
     if (lease && lease.untilMs > nowMs) continue;
     let outcome: RunOutcome | 'error';
@@ -76,11 +82,11 @@ export async function sweep(deps: SweepDeps, log: Logger): Promise<SweepReport> 
     report.resumed[outcome] = (report.resumed[outcome] ?? 0) + 1;
   }
 
-  const unknown = await generationsCollection(deps.db).where('status', '==', 'unknown').limit(deps.limits.batchLimit).get();
+  const unknown = await generationsCollection(deps.db).where('status', '==', 'unknown').where('operationName', '==', null).limit(deps.limits.batchLimit).get();
   report.unknown = unknown.docs.map((d) => d.id);
   for (const doc of unknown.docs) {
     const g = doc.data();
-    log.error('generation awaits reconciliation (Veo start outcome unknown; hold kept)', {
+    log.error('generation awaits reconciliation by an operator (Veo start outcome unknown; hold kept): POST /v1/admin/generations/:id/resolve', {
       generationId: doc.id,
       accountId: g.accountId,
       holdMicros: g.holdMicros,

@@ -127,3 +127,28 @@ describe('api happy paths', () => {
     expect(await checkAccountInvariants(h.db, accountId)).toEqual([]);
   });
 });
+
+describe('operator reconciliation of an unknown start', () => {
+  it('lets an admin release the hold of a generation whose start outcome is unknown, once, audited', async () => {
+    const admin = await signIn(h, 'admin@example.com');
+    const { cookie, accountId } = await onboardedUser(h, 'unknown.start@example.com');
+    const created = await request(h.server).post('/v1/generations').set('Cookie', cookie).set('Origin', ORIGIN).set('Idempotency-Key', randomUUID()).send(generationBody()).expect(202);
+    const id = created.body.id as string;
+    const resolve = (body: object, who = admin) => request(h.server).post(`/v1/admin/generations/${id}/resolve`).set('Cookie', who).set('Origin', ORIGIN).send(body);
+
+    expect((await resolve({ outcome: 'release', reason: 'not unknown yet' })).status).toBe(409);
+    await h.db.doc(`generations/${id}`).update({ status: 'unknown', error: { code: 'START_OUTCOME_UNKNOWN', message: 'x' } });
+    expect((await resolve({ outcome: 'release', reason: 'customer tries' }, cookie)).status).toBe(403);
+
+    const done = await resolve({ outcome: 'release', reason: 'Vertex billing shows no operation for these labels' }).expect(200);
+    expect(done.body).toMatchObject({ resolvedNow: true, generation: { status: 'failed', costMicros: 0, error: { code: 'RECONCILED' } } });
+    const again = await resolve({ outcome: 'settle', videosReturned: 1, reason: 'double click' }).expect(200);
+    expect(again.body.resolvedNow).toBe(false);
+
+    const me = await request(h.server).get('/v1/me').set('Cookie', cookie).expect(200);
+    expect(me.body.account).toMatchObject({ inFlight: 0, period: { heldMicros: 0, spentMicros: 0 } });
+    const audit = await h.db.collection('adminAudit').where('generationId', '==', id).get();
+    expect(audit.size).toBe(1);
+    expect(await checkAccountInvariants(h.db, accountId)).toEqual([]);
+  });
+});

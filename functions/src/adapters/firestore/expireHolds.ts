@@ -5,8 +5,10 @@ import { resolveGeneration } from './resolveGeneration';
 
 export interface ExpireHoldsResult {
   expired: string[];
-  /** Generations that changed state between the query and their transaction (e.g. claimed meanwhile). */
+  /** Generations that changed state between the query and their transaction (e.g. claimed meanwhile), or failed. */
   skipped: string[];
+  /** Generations whose expiry failed for another reason: the caller logs them at ERROR. */
+  failed: Array<{ generationId: string; error: unknown }>;
 }
 
 /**
@@ -21,7 +23,7 @@ export async function expireHolds(db: Firestore, input: { nowMs: number; limit: 
     .orderBy('holdExpiresAtMs')
     .limit(input.limit)
     .get();
-  const result: ExpireHoldsResult = { expired: [], skipped: [] };
+  const result: ExpireHoldsResult = { expired: [], skipped: [], failed: [] };
   for (const doc of due.docs) {
     try {
       const { resolvedNow } = await resolveGeneration(db, {
@@ -34,8 +36,9 @@ export async function expireHolds(db: Firestore, input: { nowMs: number; limit: 
       });
       (resolvedNow ? result.expired : result.skipped).push(doc.id);
     } catch (error) {
-      if (isDomainError(error) && error.code === 'CONFLICT') result.skipped.push(doc.id);
-      else throw error;
+      // One broken generation must not stop every later sweep from expiring the others.
+      result.skipped.push(doc.id);
+      if (!(isDomainError(error) && error.code === 'CONFLICT')) result.failed.push({ generationId: doc.id, error });
     }
   }
   return result;

@@ -43,9 +43,16 @@ export async function claimGeneration(db: Firestore, input: LeaseInput): Promise
       const generation = generationSnap.data();
       if (!generation) return { kind: 'skip', reason: 'missing' };
       if (isTerminal(generation.status)) return { kind: 'skip', reason: 'terminal', generation };
-      if (generation.status === 'unknown') return { kind: 'skip', reason: 'unknown', generation };
+      // Without an operation name there is nothing to poll: an operator reconciles it.
+      if (generation.status === 'unknown' && generation.operationName === null) return { kind: 'skip', reason: 'unknown', generation };
       const leaseLive = generation.lease !== null && generation.lease.untilMs > input.nowMs;
       const lease = { owner: input.owner, untilMs: input.nowMs + input.leaseMs };
+      // This invocation's own claim, seen again because the SDK retried a commit whose answer was
+      // lost: carry on with it rather than treat it as someone else's.
+      if (leaseLive && generation.lease?.owner === input.owner) {
+        if (generation.status === 'starting') return { kind: 'start', generation };
+        return { kind: 'resume', generation };
+      }
 
       if (generation.status === 'queued') {
         // Checked again here, not only at reservation: a pause must stop work already queued.
@@ -64,7 +71,7 @@ export async function claimGeneration(db: Firestore, input: LeaseInput): Promise
         tx.set(ref, next);
         return { kind: 'orphaned', generation: next };
       }
-      // running: an operation exists; poll it, never start another.
+      // running (or unknown with a stored operation, e.g. past its deadline): poll it, never start another.
       const next: GenerationDoc = { ...generation, lease, updatedAtMs: input.nowMs };
       tx.set(ref, next);
       return { kind: 'resume', generation: next };
@@ -94,12 +101,40 @@ async function updateLeased(
   );
 }
 
-/** Veo accepted: the operation name is stored before anything else happens. */
-export function markRunning(db: Firestore, input: LeaseInput & { operationName: string }): Promise<GenerationDoc> {
-  return updateLeased(db, input, (g) => {
-    assertTransition(g.status, 'running', input.generationId);
-    return { ...g, status: 'running', operationName: input.operationName, startedAtMs: input.nowMs, lease: { owner: input.owner, untilMs: input.nowMs + input.leaseMs }, error: null };
-  });
+/**
+ * Veo accepted: the operation name is stored before anything else happens. If this worker's
+ * lease ran out during the start call and the generation was meanwhile marked `unknown` as an
+ * orphaned start, the name is still recorded (and the generation resumes as `running`): Veo is
+ * billing for it, and without the name it could never be polled or reconciled.
+ */
+export async function markRunning(db: Firestore, input: LeaseInput & { operationName: string }): Promise<GenerationDoc> {
+  const ref = generationRef(db, input.generationId);
+  return db.runTransaction(
+    async (tx) => {
+      const generation = (await tx.get(ref)).data();
+      if (!generation) throw new DomainError('NOT_FOUND', `generation ${input.generationId} is missing`);
+      const ours = generation.status === 'starting' && generation.lease?.owner === input.owner;
+      const orphanedMeanwhile = generation.status === 'unknown' && generation.operationName === null && generation.error?.code === 'START_OUTCOME_UNKNOWN';
+      if (!ours && !orphanedMeanwhile) {
+        throw new DomainError('CONFLICT', `generation ${input.generationId} is ${generation.status}; operation ${input.operationName} not recorded`, {
+          details: { status: generation.status, operationName: input.operationName },
+        });
+      }
+      assertTransition(generation.status, 'running', input.generationId);
+      const next: GenerationDoc = {
+        ...generation,
+        status: 'running',
+        operationName: input.operationName,
+        startedAtMs: input.nowMs,
+        lease: { owner: input.owner, untilMs: input.nowMs + input.leaseMs },
+        error: null,
+        updatedAtMs: input.nowMs,
+      };
+      tx.set(ref, next);
+      return next;
+    },
+    { maxAttempts: TRANSACTION_MAX_ATTEMPTS },
+  );
 }
 
 /** Veo refused before accepting (429/5xx): nothing was billed; try again after `nextAttemptAtMs`. */

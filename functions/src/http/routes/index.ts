@@ -6,6 +6,7 @@ import { authLogout } from './auth_logout';
 import { healthz } from './healthz';
 import { v1AdminAccountsGet, v1AdminAccountsPatch } from './v1_admin_accounts';
 import { v1AdminControlsGet, v1AdminControlsSet } from './v1_admin_controls';
+import { v1AdminGenerationsResolve } from './v1_admin_generations_resolve';
 import { v1GenerationsCancel } from './v1_generations_cancel';
 import { v1GenerationsCreate } from './v1_generations_create';
 import { v1GenerationsGet } from './v1_generations_get';
@@ -34,6 +35,7 @@ const apiRoutes: Route<any, any>[] = [
   v1AdminControlsSet,
   v1AdminAccountsGet,
   v1AdminAccountsPatch,
+  v1AdminGenerationsResolve,
 ];
 
 let openApiDocument: unknown;

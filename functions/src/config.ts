@@ -129,6 +129,10 @@ const workerSchema = z.object({
   VIDEO_BUCKET: z.string().optional(),
   LOCAL_VIDEO_DIR: z.string().optional(),
   LOCAL_VIDEO_BASE_URL: z.url().optional(),
+}).refine((e) => e.WORKER_LEASE_MS >= e.VEO_START_TIMEOUT_MS + 1_000, {
+  // A lease that can run out during the start call lets the sweeper give a live start up as orphaned.
+  message: 'WORKER_LEASE_MS must exceed VEO_START_TIMEOUT_MS by at least 1 s',
+  path: ['WORKER_LEASE_MS'],
 });
 export type WorkerConfig = z.infer<typeof workerSchema>;
 

@@ -22,7 +22,7 @@ beforeAll(async () => {
     simVeoLatencyMs: 1_000,
     // The scheduler ticks fast here so recovery (which in production waits for the next minute) is quick.
     sweepIntervalMs: 2_000,
-    functionEnv: { WORKER_LEASE_MS: '4000', WORKER_POLL_INITIAL_MS: '300', WORKER_POLL_MAX_MS: '1000', LOG_LEVEL: 'INFO' },
+    functionEnv: { WORKER_LEASE_MS: '4000', VEO_START_TIMEOUT_MS: '2500', WORKER_POLL_INITIAL_MS: '300', WORKER_POLL_MAX_MS: '1000', LOG_LEVEL: 'INFO' },
   });
   db = new Firestore({ projectId: stack.projectId });
 }, 60_000);

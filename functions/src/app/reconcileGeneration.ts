@@ -11,7 +11,8 @@ export type Reconciliation = { outcome: 'release' } | { outcome: 'settle'; video
  * An operator closes a generation whose Veo start outcome is unknown (the worker died or timed
  * out during the start call and no operation name was ever stored), after checking Vertex
  * billing for its labels: release when Veo produced nothing, settle for the videos it did make.
- * Only `unknown` generations, exactly once (the ledger's single resolution), audited.
+ * Only `unknown` generations, exactly once (the ledger's single resolution), whose entry names the
+ * operator as its actor; the adminAudit record adds the operator's reason.
  */
 export async function reconcileGeneration(
   db: Firestore,
@@ -38,24 +39,16 @@ export async function reconcileGeneration(
           reason: `reconciled by an operator: ${input.reason}`,
         });
   if (result.resolvedNow) {
-    await db.collection(COLLECTIONS.adminAudit).doc(`reconcile-${input.generationId}-${randomUUID()}`).create({
-      kind: 'generation-reconciliation',
+    const record = {
       generationId: input.generationId,
       accountId: result.generation.accountId,
       outcome: input.reconciliation.outcome,
       costMicros: result.generation.costMicros,
       actor: input.actor,
       reason: input.reason,
-      atMs: input.nowMs,
-    });
-    log.notice('unknown generation reconciled by an operator', {
-      generationId: input.generationId,
-      accountId: result.generation.accountId,
-      outcome: input.reconciliation.outcome,
-      costMicros: result.generation.costMicros,
-      actor: input.actor,
-      reason: input.reason,
-    });
+    };
+    await db.collection(COLLECTIONS.adminAudit).doc(`reconcile-${input.generationId}-${randomUUID()}`).create({ kind: 'generation-reconciliation', ...record, atMs: input.nowMs });
+    log.notice('unknown generation reconciled by an operator', record);
   }
   return result;
 }

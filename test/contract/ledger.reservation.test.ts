@@ -22,6 +22,7 @@ describe.each(contractBackends())('reserveGeneration on the %s emulator', (backe
     const ledger = await ledgerSnapshot(db, accountId);
     expect(ledger.account.heldMicros).toBe(FAST_REQUEST_MICROS * 10);
     expect(ledger.account.spentMicros).toBe(0);
+    expect(ledger.account.inFlight).toBe(10);
     expect(ledger.entriesByKind).toEqual({ hold: 10 });
     expect(ledger.generations).toHaveLength(10);
     expect(ledger.violations).toEqual([]);

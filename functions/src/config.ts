@@ -151,7 +151,6 @@ export function resetConfigForTests(): void {
   cache.clear();
 }
 
-export { parseSection };
 
 const sweeperSchema = z.object({
   /** Scheduler OIDC: the audience Cloud Scheduler puts in its token (the function URL) and who may call. */

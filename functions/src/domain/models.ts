@@ -39,10 +39,6 @@ const CAPABILITIES: Record<ModelId, ModelCapabilities> = {
   'veo-3.1-lite-generate-001': { resolutions: ['720p', '1080p'], eightSecondsOnly: ['1080p'] },
 };
 
-export function isModelId(value: string): value is ModelId {
-  return (MODEL_IDS as readonly string[]).includes(value);
-}
-
 /** Throws VALIDATION_FAILED naming the first constraint the parameters break. */
 export function assertSupported(params: GenerationParams): void {
   const capabilities = CAPABILITIES[params.model];

@@ -10,11 +10,6 @@ const requestMessageSchema = z.object({ generationId: z.string().regex(/^g_[A-Za
 
 let deps: RunGenerationDeps | undefined;
 
-/** For tests and the local stack: run the worker with other dependencies. */
-export function setWorkerDepsForTests(next: RunGenerationDeps | undefined): void {
-  deps = next;
-}
-
 /**
  * Pub/Sub-triggered worker. Only a retryable failure is thrown (Pub/Sub then redelivers with its
  * backoff); a malformed message or a refusal is logged and acknowledged, because redelivering it
